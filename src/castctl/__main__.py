@@ -1,0 +1,3 @@
+from castctl.cli import main
+
+main()

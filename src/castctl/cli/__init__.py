@@ -1,0 +1,100 @@
+"""The command line: a thin layer that parses options, calls the core, renders results.
+
+Every user error (``castctl.errors.CastError``) becomes ``Error: …`` on stderr and its exit code
+here, in ``CastGroup.invoke``, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Any
+
+# Plain click-style help and usage errors ("Error: …", like our own errors) instead of typer's
+# rich panels: it keeps `castctl --help` fast (no rich/markdown import) and the style uniform.
+# TYPER_USE_RICH=1 in the environment brings the panels back.
+os.environ.setdefault("TYPER_USE_RICH", "0")
+
+import typer  # noqa: E402
+from typer.core import TyperGroup  # noqa: E402
+
+from castctl import __version__  # noqa: E402
+from castctl.cli import common  # noqa: E402
+from castctl.errors import CastError, InputError  # noqa: E402
+
+
+class CastGroup(TyperGroup):
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CastError as exc:
+            report_error(exc)
+            ctx.exit(exc.exit_code)
+        finally:
+            if common.state.db is not None:
+                common.state.db.close()
+                common.state.db = None
+
+
+def report_error(exc: CastError) -> None:
+    print(f"Error: {exc.message}", file=sys.stderr)
+    if isinstance(exc, InputError):
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+
+
+app = typer.Typer(
+    cls=CastGroup,
+    name="castctl",
+    help="Run the field-practice phase (phase 2) of the MOI SMART Agent for CAST course.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"castctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="PATH_OR_URL",
+            help="Database: a SQLite file path or a SQLAlchemy URL. "
+            "Default: $CASTCTL_DB, else the user data directory.",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Run the field-practice phase (phase 2) of the MOI SMART Agent for CAST course."""
+    common.state.db_option = db
+    common.state.db = None
+
+
+def _register() -> None:
+    from castctl.cli import db, districts, mentors, timeline
+
+    app.command("timeline")(timeline.timeline)
+    app.command("districts")(districts.districts)
+    app.add_typer(mentors.app, name="mentors")
+    app.add_typer(db.app, name="db")
+
+
+_register()
+
+
+def main() -> None:
+    app(prog_name="castctl")

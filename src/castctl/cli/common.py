@@ -1,0 +1,69 @@
+"""Options and helpers that every command shares: defined once, reused everywhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Annotated
+
+import typer
+
+from castctl.cli.output import Format
+from castctl.db.engine import Database
+
+
+class Lang(str, enum.Enum):
+    en = "en"
+    th = "th"
+
+
+FormatOpt = Annotated[
+    Format,
+    typer.Option("--format", "-f", help="Output format: table, json, csv or markdown."),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="Pretend today is this date (default: today in Asia/Bangkok).",
+    ),
+]
+LangOpt = Annotated[
+    Lang, typer.Option("--lang", help="Language of labels and dates in tables: en or th.")
+]
+
+
+class State:
+    """What the root callback parsed (``--db``), and the database once opened."""
+
+    db_option: str | None = None
+    db: Database | None = None
+
+
+state = State()
+
+
+def database_location() -> tuple[str, bool]:
+    """The resolved location and whether it is the default (whose folder we may create)."""
+    from castctl.db.engine import resolve_location
+
+    location = resolve_location(state.db_option)
+    is_default = not state.db_option and location == resolve_location(None, {})
+    return location, is_default
+
+
+def open_db() -> Database:
+    """The database, initialised on first use (schema and reference data)."""
+    if state.db is None:
+        location, is_default = database_location()
+        db = Database(location, create_dirs=is_default)
+        db.ensure_ready()
+        state.db = db
+    return state.db
+
+
+def as_of_date(value: str | None) -> dt.date:
+    from castctl.core.calendar import parse_date, today_in_bangkok
+
+    return parse_date(value, "--as-of") if value else today_in_bangkok()

@@ -1,0 +1,144 @@
+"""``castctl timeline``: the 22 weeks, their phases, Thai holidays, and where we are."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from castctl.cli.common import AsOfOpt, Lang, LangOpt, as_of_date, open_db
+from castctl.cli.output import Column, View, emit
+from castctl.core.calendar import Standing, Week, standing, thai_date
+
+
+class TimelineFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+    ics = "ics"
+
+
+PHASE_TH = {"pilot": "อำเภอนำร่อง", "target": "อำเภอเป้าหมาย"}
+
+
+def standing_line(s: Standing, lang: Lang, start: dt.date) -> str:
+    th = lang is Lang.th
+    if s.state == "before":
+        days = (start - s.as_of).days
+        if th:
+            return f"โครงการยังไม่เริ่ม: เริ่ม {thai_date(start, long=True)} (อีก {days} วัน)"
+        return f"the programme has not started: it starts on {start} (in {days} days)"
+    if s.state == "after":
+        if th:
+            return f"โครงการจบแล้ว: ครบ {s.weeks} สัปดาห์ วันทำการ {s.days_total} วัน"
+        return f"the programme has ended: {s.weeks} weeks, {s.days_total} working days"
+    if th:
+        return (
+            f"สัปดาห์ที่ {s.current_week} จาก {s.weeks}, "
+            f"ผ่านไปแล้ว {s.percent_done} % ของวันทำการ ({s.days_done}/{s.days_total})"
+        )
+    return (
+        f"week {s.current_week} of {s.weeks}, {s.percent_done} % of working days done "
+        f"({s.days_done}/{s.days_total})"
+    )
+
+
+def timeline_json(weeks: list[Week], s: Standing, lang: Lang) -> dict[str, Any]:
+    th = lang is Lang.th
+    return {
+        "start": weeks[0].start.isoformat(),
+        "end": weeks[-1].end.isoformat(),
+        "current_week": s.current_week,
+        "as_of": s.as_of.isoformat(),
+        "working_days": s.days_total,
+        "working_days_done": s.days_done,
+        "weeks": [
+            {
+                "week": w.number,
+                "phase": w.phase,
+                "start": w.start.isoformat(),
+                "end": w.end.isoformat(),
+                "working_days": w.working_days,
+                "holidays": [
+                    {"date": h.date.isoformat(), "name": h.name_th if th else h.name_en}
+                    for h in w.holidays
+                ],
+                "current": w.number == s.current_week,
+            }
+            for w in weeks
+        ],
+    }
+
+
+def timeline(
+    as_of: AsOfOpt = None,
+    lang: LangOpt = Lang.en,
+    fmt: Annotated[
+        TimelineFormat,
+        typer.Option("--format", "-f", help="table, json, csv, markdown or ics (iCalendar)."),
+    ] = TimelineFormat.table,
+) -> None:
+    """Show the 22 weeks of phase 2: phases, dates, working days, Thai holidays, current week."""
+    day = as_of_date(as_of)
+    weeks_ = _weeks()
+    s = standing(weeks_, day)
+    if fmt is TimelineFormat.ics:
+        from castctl.io.ics import timeline_ics
+
+        sys.stdout.flush()
+        sys.stdout.buffer.write(timeline_ics(weeks_, lang=lang.value))
+        return
+    th = lang is Lang.th
+    data = timeline_json(weeks_, s, lang)
+    rows = [
+        {
+            "week": w["week"],
+            "phase": w["phase"],
+            "start": w["start"],
+            "end": w["end"],
+            "working_days": w["working_days"],
+            "holidays": [f"{h['date']} {h['name']}" for h in w["holidays"]],
+            "current": w["current"],
+            "_week": wk,
+        }
+        for w, wk in zip(data["weeks"], weeks_, strict=True)
+    ]
+    for row in rows:
+        wk = row.pop("_week")
+        if th:
+            row["dates"] = f"{thai_date(wk.start)} – {thai_date(wk.end)}"
+            row["holiday_text"] = "\n".join(f"{thai_date(h.date)} {h.name_th}" for h in wk.holidays)
+        else:
+            row["dates"] = f"{wk.start:%a %d %b} – {wk.end:%a %d %b %Y}"
+            row["holiday_text"] = "\n".join(f"{h.date:%a %d %b} {h.name_en}" for h in wk.holidays)
+    if fmt is TimelineFormat.csv:
+        cols = ["week", "phase", "start", "end", "working_days", "holidays", "current"]
+        view = View([Column(c, c) for c in cols], rows)
+    else:
+        view = View(
+            [
+                Column("week", "สัปดาห์" if th else "Week", "right"),
+                Column("phase", "ช่วง" if th else "Phase",
+                       show=(lambda p: PHASE_TH[p]) if th else None),
+                Column("dates", "วันที่" if th else "Dates"),
+                Column("working_days", "วันทำการ" if th else "Working days", "right"),
+                Column("holiday_text", "วันหยุดราชการ" if th else "Holidays"),
+            ],
+            rows,
+            title="ระยะที่ 2: การฝึกปฏิบัติในพื้นที่" if th else "Phase 2: field practice",
+            row_styles={i: "bold reverse" for i, r in enumerate(rows) if r["current"]},
+        )  # fmt: skip
+        if fmt is TimelineFormat.markdown:
+            for row in rows:
+                row["holiday_text"] = row["holiday_text"].replace("\n", "; ")
+    emit(fmt.value, data=data, views=[view], notes=[standing_line(s, lang, weeks_[0].start)])
+
+
+def _weeks() -> list[Week]:
+    from castctl.db.read import load_weeks
+
+    return load_weeks(open_db())

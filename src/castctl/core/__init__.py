@@ -1,0 +1,1 @@
+"""The domain core: no typer, no rich, no terminal."""

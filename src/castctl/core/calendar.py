@@ -1,0 +1,168 @@
+"""The programme calendar: weeks, phases, Thai public holidays, Buddhist-era dates.
+
+Weeks are derived from the programme's start and end dates (never a stored table of dates);
+holidays come from the ``holidays`` package, so in-lieu and bridge days are whatever the
+Thai government declared and the package records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from castctl.errors import InputError
+
+BANGKOK = ZoneInfo("Asia/Bangkok")
+
+# Phase 2 of the course, as announced (BRIEF.md): Monday 3 July to Friday 1 December 2023.
+PROGRAMME_START = dt.date(2023, 7, 3)
+PROGRAMME_END = dt.date(2023, 12, 1)
+PILOT_WEEKS = 2  # weeks 1-2 at a pilot district, the rest at a target district
+
+THAI_MONTHS_SHORT = (
+    "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
+    "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
+)  # fmt: skip
+THAI_MONTHS_LONG = (
+    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
+    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+)  # fmt: skip
+BE_OFFSET = 543
+
+
+@dataclass(frozen=True, slots=True)
+class Holiday:
+    date: dt.date
+    name_en: str
+    name_th: str
+
+
+@dataclass(frozen=True, slots=True)
+class Week:
+    number: int
+    phase: str  # "pilot" or "target"
+    start: dt.date  # Monday
+    end: dt.date  # Friday
+    working_days: int
+    holidays: tuple[Holiday, ...] = field(default=())
+
+
+def today_in_bangkok() -> dt.date:
+    return dt.datetime.now(BANGKOK).date()
+
+
+def parse_date(text: str, what: str = "date") -> dt.date:
+    """Parse an ISO ``YYYY-MM-DD`` date or raise a user error naming ``what``."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except (ValueError, AttributeError):
+        raise InputError(f"{what} {text!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def thai_holidays(start: dt.date, end: dt.date) -> list[Holiday]:
+    """Thai public holidays on weekdays between ``start`` and ``end`` inclusive, in both languages."""
+    import holidays  # ~0.1 s: only when the timeline is (re)built
+
+    years = range(start.year, end.year + 1)
+    en = holidays.country_holidays("TH", years=years, language="en_US")
+    th = holidays.country_holidays("TH", years=years, language="th")
+    return [
+        Holiday(day, en[day], th.get(day, en[day]))
+        for day in sorted(en)
+        if start <= day <= end and day.weekday() < 5
+    ]
+
+
+def build_weeks(
+    start: dt.date = PROGRAMME_START,
+    end: dt.date = PROGRAMME_END,
+    holidays: list[Holiday] | None = None,
+) -> list[Week]:
+    """The programme's Monday-Friday weeks with their phase, holidays and working days."""
+    from dateutil.rrule import WEEKLY, rrule
+
+    if start.weekday() != 0 or end.weekday() != 4 or end < start:
+        raise ValueError("the programme must run from a Monday to a later Friday")
+    if holidays is None:
+        holidays = thai_holidays(start, end)
+    weeks = []
+    for number, monday in enumerate(rrule(WEEKLY, dtstart=start, until=end), start=1):
+        first = monday.date()
+        friday = first + dt.timedelta(days=4)
+        days_off = tuple(h for h in holidays if first <= h.date <= friday)
+        weeks.append(
+            Week(
+                number=number,
+                phase="pilot" if number <= PILOT_WEEKS else "target",
+                start=first,
+                end=friday,
+                working_days=5 - len(days_off),
+                holidays=days_off,
+            )
+        )
+    return weeks
+
+
+def current_week(weeks: list[Week], as_of: dt.date) -> Week | None:
+    """The week whose Monday-Sunday span holds ``as_of`` (a Saturday belongs to the week just ended)."""
+    for week in weeks:
+        if week.start <= as_of <= week.start + dt.timedelta(days=6):
+            return week
+    return None
+
+
+def elapsed_weeks(weeks: list[Week], as_of: dt.date) -> int:
+    """How many weeks have ended (their Friday is on or before ``as_of``)."""
+    return sum(1 for w in weeks if w.end <= as_of)
+
+
+def working_days_done(weeks: list[Week], as_of: dt.date) -> tuple[int, int]:
+    """(working days on or before ``as_of``, all working days of the programme)."""
+    done = total = 0
+    for week in weeks:
+        off = {h.date for h in week.holidays}
+        for offset in range(5):
+            day = week.start + dt.timedelta(days=offset)
+            if day in off:
+                continue
+            total += 1
+            if day <= as_of:
+                done += 1
+    return done, total
+
+
+def thai_date(day: dt.date, *, long: bool = False) -> str:
+    """A Buddhist-era date: "3 ก.ค. 66" (short) or "3 กรกฎาคม 2566" (long)."""
+    year = day.year + BE_OFFSET
+    if long:
+        return f"{day.day} {THAI_MONTHS_LONG[day.month - 1]} {year}"
+    return f"{day.day} {THAI_MONTHS_SHORT[day.month - 1]} {year % 100:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """Where the programme stands on a given day."""
+
+    as_of: dt.date
+    state: str  # "before" | "running" | "after"
+    current_week: int | None
+    weeks: int
+    days_done: int
+    days_total: int
+
+    @property
+    def percent_done(self) -> int:
+        return round(100 * self.days_done / self.days_total) if self.days_total else 0
+
+
+def standing(weeks: list[Week], as_of: dt.date) -> Standing:
+    done, total = working_days_done(weeks, as_of)
+    week = current_week(weeks, as_of)
+    if as_of < weeks[0].start:
+        state = "before"
+    elif as_of > weeks[-1].end and week is None:
+        state = "after"
+    else:
+        state = "running"
+    return Standing(as_of, state, week.number if week else None, len(weeks), done, total)

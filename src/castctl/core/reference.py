@@ -1,0 +1,202 @@
+"""Reference data: provinces and regions, the 928 districts, the 10 pilot districts,
+MOI departments, and how a user may name each of them.
+
+Provinces and districts come from ``geothai`` (DOPA codes, Thai and English names); the region
+of each province from ``data/regions.yaml``; the pilot districts from
+``data/pilot_districts.yaml``. Resolution never guesses: an exact code or a case-insensitive
+Thai/English name (or a listed alias) matches, anything else is an error that offers the
+closest names.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+from typing import Generic, TypeVar
+
+from castctl.errors import NotFoundError
+
+REGIONS = ("north", "northeast", "central", "east", "west", "south")
+
+
+@dataclass(frozen=True, slots=True)
+class Department:
+    code: str
+    name_en: str
+    name_th: str
+    abbrev_th: str
+
+
+DEPARTMENTS: tuple[Department, ...] = (
+    Department("OPS", "Office of the Permanent Secretary", "สำนักงานปลัดกระทรวงมหาดไทย", "สป.มท."),
+    Department("DOPA", "Department of Provincial Administration", "กรมการปกครอง", "ปค."),
+    Department("CDD", "Community Development Department", "กรมการพัฒนาชุมชน", "พช."),
+    Department("DLA", "Department of Local Administration", "กรมส่งเสริมการปกครองท้องถิ่น", "สถ."),
+    Department("DOL", "Department of Lands", "กรมที่ดิน", "ทด."),
+    Department("DPT", "Department of Public Works and Town & Country Planning",
+               "กรมโยธาธิการและผังเมือง", "ยผ."),
+    Department("DDPM", "Department of Disaster Prevention and Mitigation",
+               "กรมป้องกันและบรรเทาสาธารณภัย", "ปภ."),
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ProvinceRef:
+    code: str
+    name_th: str
+    name_en: str
+    region: str
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictRef:
+    code: str
+    name_th: str
+    name_en: str
+    province_code: str
+    pilot: bool = False
+    aliases: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class PilotRef:
+    code: str
+    name_th: str
+    name_en: str
+    province_th: str
+    province_en: str
+    mentor_title_th: str
+    mentor_title_en: str
+    aliases: tuple[str, ...] = ()
+
+
+def _key(text: str) -> str:
+    """Comparison key: NFC, case-folded, inner whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def _load_yaml(name: str) -> object:
+    import yaml
+
+    text = files("castctl.data").joinpath(name).read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+@cache
+def pilot_districts() -> tuple[PilotRef, ...]:
+    rows = _load_yaml("pilot_districts.yaml")
+    assert isinstance(rows, list)
+    return tuple(
+        PilotRef(
+            code=str(r["code"]),
+            name_th=r["name_th"],
+            name_en=r["name_en"],
+            province_th=r["province_th"],
+            province_en=r["province_en"],
+            mentor_title_th=r["mentor_title_th"],
+            mentor_title_en=r["mentor_title_en"],
+            aliases=tuple(r.get("aliases") or ()),
+        )
+        for r in rows
+    )
+
+
+@cache
+def province_regions() -> dict[str, str]:
+    data = _load_yaml("regions.yaml")
+    assert isinstance(data, dict)
+    return {str(code): region for region, codes in data.items() for code in codes}
+
+
+def all_provinces() -> list[ProvinceRef]:
+    import geothai
+
+    regions = province_regions()
+    return [ProvinceRef(p.code, p.name_th, p.name_en, regions[p.code]) for p in geothai.provinces()]
+
+
+def all_districts() -> list[DistrictRef]:
+    import geothai
+
+    pilots = {p.code: p for p in pilot_districts()}
+    out = []
+    for province in geothai.provinces():
+        for d in geothai.districts(province.code):
+            pilot = pilots.get(d.code)
+            out.append(
+                DistrictRef(
+                    d.code, d.name_th, d.name_en, d.province_code,
+                    pilot=pilot is not None, aliases=pilot.aliases if pilot else (),
+                )
+            )  # fmt: skip
+    return out
+
+
+T = TypeVar("T")
+
+
+class _Index(Generic[T]):
+    """Look items up by code or any of their names, case-insensitively, with suggestions."""
+
+    def __init__(self, kind: str, items: Iterable[tuple[T, str, Sequence[str]]]) -> None:
+        self.kind = kind
+        self.by_code: dict[str, T] = {}
+        self.by_name: dict[str, list[T]] = {}
+        self.labels: dict[str, str] = {}
+        for item, code, names in items:
+            self.by_code[code] = item
+            for name in names:
+                if not name:
+                    continue
+                bucket = self.by_name.setdefault(_key(name), [])
+                if item not in bucket:
+                    bucket.append(item)
+                self.labels.setdefault(_key(name), name)
+
+    def find(self, text: str) -> T:
+        raw = str(text).strip()
+        if raw in self.by_code:
+            return self.by_code[raw]
+        matches = self.by_name.get(_key(raw), [])
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            codes = ", ".join(sorted(str(getattr(m, "code", m)) for m in matches))
+            raise NotFoundError(f"{self.kind} {raw!r} is ambiguous: use a code ({codes})")
+        close = difflib.get_close_matches(_key(raw), list(self.by_name), n=3, cutoff=0.6)
+        hint = ""
+        if close:
+            hint = "; did you mean " + " or ".join(repr(self.labels[c]) for c in close) + "?"
+        raise NotFoundError(f"unknown {self.kind} {raw!r}{hint}")
+
+
+class DistrictIndex(_Index[DistrictRef]):
+    def __init__(self, districts: Iterable[DistrictRef]) -> None:
+        super().__init__(
+            "district", ((d, d.code, (d.name_th, d.name_en, *d.aliases)) for d in districts)
+        )
+
+
+class ProvinceIndex(_Index[ProvinceRef]):
+    def __init__(self, provinces: Iterable[ProvinceRef]) -> None:
+        super().__init__("province", ((p, p.code, (p.name_th, p.name_en)) for p in provinces))
+
+
+@cache
+def department_index() -> _Index[Department]:
+    """Departments by code or Thai abbreviation (with or without the dots) or Thai name."""
+    return _Index(
+        "department",
+        (
+            (d, d.code, (d.code, d.abbrev_th, d.abbrev_th.replace(".", ""), d.name_th, d.name_en))
+            for d in DEPARTMENTS
+        ),
+    )
+
+
+def find_department(text: str) -> Department:
+    return department_index().find(text.upper() if text.isascii() else text)

@@ -1,0 +1,1 @@
+"""Persistence: SQLModel tables (``models``) and the engine/session code (``engine``)."""

@@ -1,0 +1,1 @@
+"""Reading the coordinators' files and writing calendar/report formats."""
