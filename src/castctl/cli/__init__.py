@@ -24,7 +24,7 @@ from castctl.errors import CastError, InputError  # noqa: E402
 
 
 class CastGroup(TyperGroup):
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except CastError as exc:

@@ -12,7 +12,7 @@ from castctl.cli.output import Format
 from castctl.db.engine import Database
 
 
-class Lang(str, enum.Enum):
+class Lang(enum.StrEnum):
     en = "en"
     th = "th"
 

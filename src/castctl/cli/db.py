@@ -22,7 +22,9 @@ def path() -> None:
 
 @app.command("backup")
 def backup(
-    file: Annotated[Path, typer.Argument(help="New file to write the copy to.", show_default=False)],
+    file: Annotated[
+        Path, typer.Argument(help="New file to write the copy to.", show_default=False)
+    ],
 ) -> None:
     """Copy the database consistently (SQLite online backup API), even while others write."""
     open_db().backup_to(file)

@@ -15,7 +15,9 @@ def districts(
     province: Annotated[
         str | None,
         typer.Option(
-            "--province", metavar="P", help="Only this province: 2-digit code, Thai or English name."
+            "--province",
+            metavar="P",
+            help="Only this province: code, Thai or English name.",
         ),
     ] = None,
     region: Annotated[

@@ -14,7 +14,7 @@ from castctl.cli.output import Column, View, emit
 from castctl.core.calendar import Standing, Week, standing, thai_date
 
 
-class TimelineFormat(str, enum.Enum):
+class TimelineFormat(enum.StrEnum):
     table = "table"
     json = "json"
     csv = "csv"

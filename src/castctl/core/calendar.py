@@ -61,7 +61,7 @@ def parse_date(text: str, what: str = "date") -> dt.date:
 
 
 def thai_holidays(start: dt.date, end: dt.date) -> list[Holiday]:
-    """Thai public holidays on weekdays between ``start`` and ``end`` inclusive, in both languages."""
+    """Thai public holidays on weekdays from ``start`` to ``end``, named in English and Thai."""
     import holidays  # ~0.1 s: only when the timeline is (re)built
 
     years = range(start.year, end.year + 1)
@@ -105,7 +105,7 @@ def build_weeks(
 
 
 def current_week(weeks: list[Week], as_of: dt.date) -> Week | None:
-    """The week whose Monday-Sunday span holds ``as_of`` (a Saturday belongs to the week just ended)."""
+    """The week whose Monday-Sunday span holds ``as_of`` (Saturday: the week just ended)."""
     for week in weeks:
         if week.start <= as_of <= week.start + dt.timedelta(days=6):
             return week

@@ -21,8 +21,12 @@ def load_reference_data(session: Session) -> None:
     session.execute(
         insert(models.District),
         [
-            {"code": d.code, "name_th": d.name_th, "name_en": d.name_en,
-             "province_code": d.province_code}
+            {
+                "code": d.code,
+                "name_th": d.name_th,
+                "name_en": d.name_en,
+                "province_code": d.province_code,
+            }
             for d in reference.all_districts()
         ],  # fmt: skip
     )
@@ -30,8 +34,12 @@ def load_reference_data(session: Session) -> None:
     session.execute(
         insert(models.PilotDistrict),
         [
-            {"code": p.code, "aliases": ";".join(p.aliases), "mentor_title_th": p.mentor_title_th,
-             "mentor_title_en": p.mentor_title_en}
+            {
+                "code": p.code,
+                "aliases": ";".join(p.aliases),
+                "mentor_title_th": p.mentor_title_th,
+                "mentor_title_en": p.mentor_title_en,
+            }
             for p in pilots
         ],  # fmt: skip
     )
@@ -43,8 +51,13 @@ def store_timeline(session: Session, weeks: list[calendar.Week]) -> None:
     session.execute(
         insert(models.Week),
         [
-            {"number": w.number, "phase": w.phase, "start": w.start, "end": w.end,
-             "working_days": w.working_days}
+            {
+                "number": w.number,
+                "phase": w.phase,
+                "start": w.start,
+                "end": w.end,
+                "working_days": w.working_days,
+            }
             for w in weeks
         ],  # fmt: skip
     )

@@ -51,8 +51,8 @@ def timeline_ics(weeks: list[Week], *, lang: str = "en", stamp: dt.datetime | No
             event(f"phase-{key}-{span[0].start:%Y%m%d}", label, span[0].start, span[-1].end, desc)
     for w in weeks:
         label = f"สัปดาห์ที่ {w.number}" if th else f"Week {w.number}"
-        span = f"{thai_date(w.start)} – {thai_date(w.end)}" if th else f"{w.start} – {w.end}"
-        desc = f"{w.phase}; {w.working_days} working days; {span}"
+        dates = f"{thai_date(w.start)} – {thai_date(w.end)}" if th else f"{w.start} – {w.end}"
+        desc = f"{w.phase}; {w.working_days} working days; {dates}"
         event(f"week-{w.number}-{w.start:%Y%m%d}", label, w.start, w.end, desc)
         for h in w.holidays:
             name = h.name_th if th else h.name_en
