@@ -85,11 +85,14 @@ def root(
 
 
 def _register() -> None:
-    from castctl.cli import db, districts, mentors, timeline
+    from castctl.cli import db, districts, mentors, progress, reports, summary, timeline
 
     app.command("timeline")(timeline.timeline)
     app.command("districts")(districts.districts)
     app.add_typer(mentors.app, name="mentors")
+    app.add_typer(reports.app, name="reports")
+    app.command("progress")(progress.progress)
+    app.add_typer(summary.app, name="summary")
     app.add_typer(db.app, name="db")
 
 

@@ -180,3 +180,12 @@ def emit(
             con.print(rich_table(view))
         for note in notes:
             con.print(note, markup=False)
+
+
+def progress(items: Any, *, total: int, label: str) -> Any:
+    """Iterate ``items``, showing a progress bar on stderr when stderr is a terminal."""
+    if not is_tty(sys.stderr) or total < 2000:
+        return items
+    from rich.progress import track
+
+    return track(items, total=total, description=label, console=console(stderr=True))
