@@ -85,15 +85,32 @@ def root(
 
 
 def _register() -> None:
-    from castctl.cli import db, districts, mentors, progress, reports, summary, timeline
+    from castctl.cli import (
+        assign,
+        db,
+        demo,
+        districts,
+        mentors,
+        progress,
+        reports,
+        summary,
+        targets,
+        timeline,
+        trainees,
+    )
 
     app.command("timeline")(timeline.timeline)
     app.command("districts")(districts.districts)
     app.add_typer(mentors.app, name="mentors")
+    app.add_typer(trainees.app, name="trainees")
+    app.add_typer(targets.app, name="targets")
+    app.command("assign")(assign.assign)
+    app.add_typer(assign.assignments_app, name="assignments")
     app.add_typer(reports.app, name="reports")
     app.command("progress")(progress.progress)
     app.add_typer(summary.app, name="summary")
     app.add_typer(db.app, name="db")
+    app.command("demo")(demo.demo)
 
 
 _register()

@@ -181,6 +181,37 @@ class Database:
         except OperationalError as exc:
             raise DatabaseError(self._describe(exc.orig or exc)) from None
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """One write transaction in plain SQL (``:name`` parameters), committed on success.
+
+        On SQLite this is the standard library's ``sqlite3`` under ``BEGIN IMMEDIATE`` (the write
+        lock is taken up front, so concurrent writers queue instead of failing half-way) and it
+        imports no SQLAlchemy: bulk imports stay fast. Elsewhere it is a SQLAlchemy connection.
+        """
+        if self.is_sqlite:
+            conn = self._sqlite()
+            previous = conn.isolation_level
+            conn.isolation_level = None
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.DatabaseError as exc:
+                conn.isolation_level = previous
+                raise DatabaseError(self._describe(exc)) from None
+            try:
+                yield _SqliteTx(conn)
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.DatabaseError):
+                    raise DatabaseError(self._describe(exc)) from None
+                raise
+            finally:
+                conn.isolation_level = previous
+            return
+        with self.engine.begin() as sa_conn:
+            yield _SqlAlchemyTx(sa_conn)
+
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()
@@ -263,6 +294,62 @@ class Database:
         except (OSError, sqlite3.Error) as exc:
             target.unlink(missing_ok=True)
             raise DatabaseError(f"backup to {target} failed: {exc}") from None
+
+
+class Tx:
+    """Plain-SQL access inside ``Database.transaction``."""
+
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> int:
+        raise NotImplementedError
+
+    def executemany(self, sql: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        raise NotImplementedError
+
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+
+class _SqliteTx(Tx):
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> int:
+        return self.conn.execute(sql, dict(params or {})).rowcount
+
+    def executemany(self, sql: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        if rows:
+            self.conn.executemany(sql, rows)
+
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        return self.conn.execute(sql, dict(params or {})).fetchall()
+
+
+class _SqlAlchemyTx(Tx):
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> int:
+        from sqlalchemy import text
+
+        return int(self.conn.execute(text(sql), dict(params or {})).rowcount)
+
+    def executemany(self, sql: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        from sqlalchemy import text
+
+        if rows:
+            self.conn.execute(text(sql), [dict(r) for r in rows])
+
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        from sqlalchemy import text
+
+        return [tuple(r) for r in self.conn.execute(text(sql), dict(params or {}))]
+
+
+def now_text() -> str:
+    """UTC now as stored in timestamp columns ("YYYY-MM-DD HH:MM:SS")."""
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0).isoformat(sep=" ")
 
 
 def rows_as_dicts(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:

@@ -1,0 +1,171 @@
+"""Planning an ``assign`` run: which stages to solve, who stays, what changes.
+
+Pure: plain data in (the cohort, capacities, current placements), plain data out (the new
+placements, costs, changes and statistics). The database layer loads and stores; the solver
+(``core.assignment``) optimises one stage at a time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from castctl.core.assignment import (
+    Candidate,
+    Place,
+    StageResult,
+    department_caps,
+    place_trainees,
+)
+
+STAGES = ("pilot", "target")
+
+
+@dataclass(frozen=True, slots=True)
+class TraineeInfo:
+    trainee_id: str
+    department: str
+    home_province: str
+    home_region: str
+    pilot_preferences: tuple[str, ...]
+    target_preferences: tuple[str, ...]
+
+    def candidate(self, stage: str) -> Candidate:
+        prefs = self.pilot_preferences if stage == "pilot" else self.target_preferences
+        return Candidate(
+            self.trainee_id, self.department, self.home_province, self.home_region, prefs
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Current:
+    pilot: str | None = None
+    target: str | None = None
+    pilot_cost: int | None = None
+    target_cost: int | None = None
+
+
+@dataclass
+class Plan:
+    stages: tuple[str, ...]
+    assignments: dict[str, Current]  # every active trainee, after the run
+    changes: list[tuple[str, str, str | None, str | None]]  # (trainee, stage, old, new)
+    results: dict[str, StageResult] = field(default_factory=dict)
+    places: dict[str, list[Place]] = field(default_factory=dict)
+    department_cap: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> int:
+        return len({c[0] for c in self.changes})
+
+    def objective(self) -> dict[str, int]:
+        return {
+            "pilot": sum(a.pilot_cost or 0 for a in self.assignments.values()),
+            "target": sum(a.target_cost or 0 for a in self.assignments.values()),
+        }
+
+
+def mentor_capacity(explicit: int | None, active: int, n_mentors: int = 10) -> int:
+    """A mentor's capacity: the explicit setting, else ceil(active trainees / 10)."""
+    return explicit if explicit is not None else math.ceil(active / n_mentors)
+
+
+def plan_assignment(
+    trainees: Sequence[TraineeInfo],
+    pilot_places: Sequence[Place],
+    target_places: Sequence[Place],
+    current: Mapping[str, Current],
+    *,
+    stages: Sequence[str] = STAGES,
+    rematch_all: bool = False,
+) -> Plan:
+    """Solve the requested stages; everyone not re-solved keeps what they had."""
+    by_id = sorted(trainees, key=lambda t: t.trainee_id)
+    after = {t.trainee_id: current.get(t.trainee_id, Current()) for t in by_id}
+    plan = Plan(tuple(stages), after, [])
+    for stage in STAGES:
+        if stage not in stages:
+            continue
+        places = sorted(pilot_places if stage == "pilot" else target_places, key=lambda p: p.code)
+        codes = {p.code for p in places}
+        fixed: dict[str, str] = {}
+        if not rematch_all:
+            for t in by_id:
+                code = getattr(after[t.trainee_id], stage)
+                if code in codes:
+                    fixed[t.trainee_id] = code
+        caps = (
+            department_caps([t.department for t in by_id], len(places))
+            if stage == "pilot"
+            else None
+        )
+        result = place_trainees(
+            [t.candidate(stage) for t in by_id],
+            places,
+            fixed=fixed,
+            department_cap=caps,
+            capacity_label="mentor capacity" if stage == "pilot" else "target capacity",
+        )
+        plan.results[stage] = result
+        plan.places[stage] = list(places)
+        if caps:
+            plan.department_cap = caps
+        for placement in result.placements:
+            old = after[placement.trainee_id]
+            old_code = getattr(old, stage)
+            if stage == "pilot":
+                new = Current(placement.district_code, old.target, placement.cost, old.target_cost)
+            else:
+                new = Current(old.pilot, placement.district_code, old.pilot_cost, placement.cost)
+            after[placement.trainee_id] = new
+            if old_code != placement.district_code:
+                plan.changes.append(
+                    (placement.trainee_id, stage, old_code, placement.district_code)
+                )
+    return plan
+
+
+def preference_rank(prefs: Sequence[str], code: str | None) -> str:
+    """ "1st" … "5th", "unlisted" (listed others) or "no preference"."""
+    if not prefs:
+        return "no preference"
+    if code in prefs:
+        n = prefs.index(code) + 1
+        return {1: "1st", 2: "2nd", 3: "3rd"}.get(n, f"{n}th")
+    return "unlisted"
+
+
+def plan_statistics(
+    plan: Plan,
+    trainees: Sequence[TraineeInfo],
+    district_province: Mapping[str, str],
+    province_region: Mapping[str, str],
+) -> dict[str, Any]:
+    """Per stage: how many got their 1st, 2nd … choice, and how many stayed home/in region."""
+    stats: dict[str, Any] = {}
+    for stage in STAGES:
+        ranks: Counter[str] = Counter()
+        home = region = placed = 0
+        for t in trainees:
+            code = getattr(plan.assignments[t.trainee_id], stage)
+            if code is None:
+                continue
+            placed += 1
+            prefs = t.pilot_preferences if stage == "pilot" else t.target_preferences
+            ranks[preference_rank(prefs, code)] += 1
+            province = district_province.get(code)
+            if province == t.home_province:
+                home += 1
+            elif province is not None and province_region.get(province) == t.home_region:
+                region += 1
+        stats[stage] = {
+            "placed": placed,
+            "preference": dict(sorted(ranks.items())),
+            "home_province": home,
+            "same_region": region,
+            "elsewhere": placed - home - region,
+        }
+    return stats

@@ -1,0 +1,160 @@
+"""Validating trainee and target-district files against the reference data.
+
+Pure functions over a ``Sheet`` and the reference indexes: they return clean rows or raise one
+``InputError`` that lists every bad cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from castctl.core.reference import DistrictIndex, ProvinceIndex, find_department
+from castctl.errors import NotFoundError
+from castctl.io.tabular import Problems, Sheet, split_list
+
+TRAINEE_REQUIRED = ("trainee_id", "full_name", "department", "home_province")
+TRAINEE_OPTIONAL = ("email", "pilot_preferences", "target_preferences")
+TARGET_REQUIRED = ("district_code",)
+TARGET_OPTIONAL = ("capacity",)
+MAX_PILOT_PREFS = 3
+MAX_TARGET_PREFS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class TraineeRow:
+    trainee_id: str
+    full_name: str
+    department: str
+    home_province: str
+    email: str | None
+    pilot_preferences: str  # ";"-joined codes
+    target_preferences: str
+
+    def values(self) -> dict[str, str | None]:
+        return {
+            "trainee_id": self.trainee_id,
+            "full_name": self.full_name,
+            "department": self.department,
+            "home_province": self.home_province,
+            "email": self.email,
+            "pilot_preferences": self.pilot_preferences,
+            "target_preferences": self.target_preferences,
+        }
+
+
+def _preferences(
+    problems: Problems,
+    row: int,
+    column: str,
+    text: str,
+    districts: DistrictIndex,
+    *,
+    limit: int,
+    pilot_only: bool,
+) -> str:
+    codes: list[str] = []
+    items = split_list(text)
+    if len(items) > limit:
+        problems.add(row, column, f"{len(items)} preferences; at most {limit} allowed")
+    for item in items:
+        try:
+            ref = districts.find(item)
+        except NotFoundError as exc:
+            problems.add(row, column, exc.message)
+            continue
+        if pilot_only and not ref.pilot:
+            problems.add(row, column, f"{ref.code} {ref.name_en} is not a pilot district")
+        elif ref.code in codes:
+            problems.add(row, column, f"{ref.code} is listed twice")
+        else:
+            codes.append(ref.code)
+    return ";".join(codes)
+
+
+def parse_trainees(
+    sheet: Sheet, districts: DistrictIndex, provinces: ProvinceIndex
+) -> list[TraineeRow]:
+    problems = Problems(sheet.path)
+    seen: dict[str, int] = {}
+    out: list[TraineeRow] = []
+    for number, cells in sheet:
+        trainee_id = cells.get("trainee_id", "")
+        if not trainee_id:
+            problems.add(number, "trainee_id", "missing")
+        elif trainee_id in seen:
+            problems.add(
+                number, "trainee_id", f"{trainee_id!r} already used on row {seen[trainee_id]}"
+            )
+        else:
+            seen[trainee_id] = number
+        full_name = " ".join(cells.get("full_name", "").split())
+        if not full_name:
+            problems.add(number, "full_name", "missing")
+        department = ""
+        raw_dept = cells.get("department", "")
+        if not raw_dept:
+            problems.add(number, "department", "missing")
+        else:
+            try:
+                department = find_department(raw_dept).code
+            except NotFoundError as exc:
+                problems.add(
+                    number, "department",
+                    f"{exc.message} (use OPS, DOPA, CDD, DLA, DOL, DPT, DDPM or Thai)",
+                )  # fmt: skip
+        province = ""
+        raw_prov = cells.get("home_province", "")
+        if not raw_prov:
+            problems.add(number, "home_province", "missing")
+        else:
+            try:
+                province = provinces.find(raw_prov).code
+            except NotFoundError as exc:
+                problems.add(number, "home_province", exc.message)
+        email = cells.get("email", "") or None
+        if email and ("@" not in email or any(c.isspace() for c in email)):
+            problems.add(number, "email", "not an email address")
+        pilot = _preferences(
+            problems, number, "pilot_preferences", cells.get("pilot_preferences", ""), districts,
+            limit=MAX_PILOT_PREFS, pilot_only=True,
+        )  # fmt: skip
+        target = _preferences(
+            problems, number, "target_preferences", cells.get("target_preferences", ""),
+            districts, limit=MAX_TARGET_PREFS, pilot_only=False,
+        )  # fmt: skip
+        out.append(TraineeRow(trainee_id, full_name, department, province, email, pilot, target))
+    problems.raise_if_any()
+    return out
+
+
+def parse_targets(sheet: Sheet, districts: DistrictIndex) -> list[tuple[str, int]]:
+    """(district code, capacity) pairs; capacity defaults to 1."""
+    problems = Problems(sheet.path)
+    seen: dict[str, int] = {}
+    out: list[tuple[str, int]] = []
+    for number, cells in sheet:
+        raw = cells.get("district_code", "")
+        code = ""
+        if not raw:
+            problems.add(number, "district_code", "missing")
+        else:
+            try:
+                code = districts.find(raw).code
+            except NotFoundError as exc:
+                problems.add(number, "district_code", exc.message)
+        if code and code in seen:
+            problems.add(number, "district_code", f"{code} already listed on row {seen[code]}")
+        elif code:
+            seen[code] = number
+        capacity = 1
+        raw_cap = cells.get("capacity", "")
+        if raw_cap:
+            try:
+                capacity = int(raw_cap)
+                if capacity < 1:
+                    raise ValueError
+            except ValueError:
+                problems.add(number, "capacity", f"{raw_cap!r} is not a whole number ≥ 1")
+        out.append((code, capacity))
+    problems.raise_if_any()
+    return out
