@@ -6,8 +6,12 @@ copied for each test, so tests start from exactly what first use creates, quickl
 
 from __future__ import annotations
 
-import json
 import os
+
+# As castctl.cli sets it for real runs, before typer is imported here: plain help in tests too.
+os.environ.setdefault("TYPER_USE_RICH", "0")
+
+import json  # noqa: E402
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass

@@ -1,3 +1,3 @@
-from castctl.cli import main
+from castctl.fasthelp import main
 
 main()

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from castctl.cli.output import Format
-from castctl.db.engine import Database
+
+if TYPE_CHECKING:
+    # Imported when a command opens the database, so that help never loads sqlite3 & co.
+    from castctl.db.engine import Database
 
 
 class Lang(enum.StrEnum):
@@ -56,6 +59,8 @@ def database_location() -> tuple[str, bool]:
 def open_db() -> Database:
     """The database, initialised on first use (schema and reference data)."""
     if state.db is None:
+        from castctl.db.engine import Database
+
         location, is_default = database_location()
         db = Database(location, create_dirs=is_default)
         db.ensure_ready()

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from castctl.errors import InputError
 
-BANGKOK = ZoneInfo("Asia/Bangkok")
+TIMEZONE = "Asia/Bangkok"
 
 # Phase 2 of the course, as announced (BRIEF.md): Monday 3 July to Friday 1 December 2023.
 PROGRAMME_START = dt.date(2023, 7, 3)
@@ -49,7 +48,10 @@ class Week:
 
 
 def today_in_bangkok() -> dt.date:
-    return dt.datetime.now(BANGKOK).date()
+    # zoneinfo and the tz file are loaded here, not at import: --help and --as-of skip them.
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(TIMEZONE)).date()
 
 
 def parse_date(text: str, what: str = "date") -> dt.date:

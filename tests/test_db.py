@@ -1,0 +1,238 @@
+"""The database: where it is, how it is created, first-use initialisation, backups, bad files."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import platformdirs
+import pytest
+
+TABLES = ("province", "district", "pilot_district", "mentor", "week", "holiday")
+# Facts: 77 provinces, 928 districts, 10 pilot districts and mentors, 22 weeks, 7 holidays.
+EXPECTED_COUNTS = {
+    "province": 77, "district": 928, "pilot_district": 10, "mentor": 10, "week": 22, "holiday": 7,
+}  # fmt: skip
+
+
+def counts(path: Path) -> dict[str, int]:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}
+    finally:
+        conn.close()
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def castctl(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """castctl in its own process (as a user or cron runs it)."""
+    return subprocess.run(
+        [sys.executable, "-m", "castctl", *args],
+        capture_output=True,
+        text=True,
+        env=os.environ | (env or {}),
+        timeout=180,
+    )
+
+
+@pytest.fixture
+def open_umask() -> Iterator[None]:
+    """umask 000: a file created without an explicit mode would come out world-readable."""
+    old = os.umask(0)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+# ---- location ---------------------------------------------------------------------------------
+
+
+def test_db_option_beats_the_environment(cli, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("CASTCTL_DB", str(tmp_path / "from-env.db"))
+    out = cli("--db", str(tmp_path / "from-option.db"), "db", "path").stdout
+    assert out.strip() == str(tmp_path / "from-option.db")
+
+
+def test_environment_beats_the_default(cli, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("CASTCTL_DB", str(tmp_path / "from-env.db"))
+    assert cli("db", "path").stdout.strip() == str(tmp_path / "from-env.db")
+
+
+def test_default_is_the_user_data_dir(cli, tmp_path: Path, monkeypatch):
+    data_home = tmp_path / "xdg-data"
+    monkeypatch.delenv("CASTCTL_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(data_home))
+    out = cli("db", "path").stdout.strip()
+    assert Path(out).parts[-2:] == ("castctl", "castctl.db")
+    assert Path(out) == Path(platformdirs.user_data_dir("castctl", appauthor=False)) / "castctl.db"
+    if sys.platform.startswith("linux"):
+        assert Path(out) == data_home / "castctl" / "castctl.db"
+
+
+def test_the_default_location_is_created_on_first_use(cli, tmp_path: Path, monkeypatch):
+    data_home = tmp_path / "xdg-data"
+    monkeypatch.delenv("CASTCTL_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(data_home))
+    cli("timeline", "-f", "json")
+    path = Path(cli("db", "path").stdout.strip())
+    assert path.is_file()
+    assert mode(path) == 0o600
+    assert counts(path) == EXPECTED_COUNTS
+
+
+def test_empty_environment_variable_means_the_default(cli, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("CASTCTL_DB", "")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    assert cli("db", "path").stdout.strip().endswith(os.path.join("castctl", "castctl.db"))
+
+
+# ---- creation ---------------------------------------------------------------------------------
+
+
+def test_a_new_sqlite_file_is_private(cli, tmp_path: Path, open_umask):
+    new = tmp_path / "new.db"
+    cli("--db", str(new), "timeline", "-f", "json")
+    assert new.is_file()
+    assert mode(new) == 0o600, oct(mode(new))
+
+
+def test_a_new_file_in_a_real_process_is_private(tmp_path: Path, open_umask):
+    new = tmp_path / "proc.db"
+    proc = castctl("--db", str(new), "timeline", "-f", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert mode(new) == 0o600, oct(mode(new))
+
+
+def test_first_use_initialisation_is_idempotent(tmp_path: Path):
+    new = tmp_path / "idem.db"
+    first = castctl("--db", str(new), "timeline", "-f", "json")
+    assert first.returncode == 0, first.stderr
+    after_first = counts(new)
+    assert after_first == EXPECTED_COUNTS
+    conn = sqlite3.connect(new)
+    version_row = conn.execute("SELECT * FROM schema_version").fetchall()
+    conn.close()
+    assert len(version_row) == 1
+
+    second = castctl("--db", str(new), "districts", "-f", "json")
+    assert second.returncode == 0, second.stderr
+    assert counts(new) == after_first
+    conn = sqlite3.connect(new)
+    assert conn.execute("SELECT * FROM schema_version").fetchall() == version_row
+    conn.close()
+    assert first.stdout == castctl("--db", str(new), "timeline", "-f", "json").stdout
+
+
+def test_two_processes_initialising_at_once_both_succeed(tmp_path: Path):
+    new = tmp_path / "race.db"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "castctl", "--db", str(new), "districts", "-f", "json"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    for p in procs:
+        _, err = p.communicate(timeout=180)
+        assert p.returncode == 0, err
+    assert counts(new) == EXPECTED_COUNTS
+
+
+# ---- backup -----------------------------------------------------------------------------------
+
+
+def test_backup_is_a_private_readable_copy(cli, db_file: Path, tmp_path: Path, open_umask):
+    cli("mentors", "set", "5607", "--name", "Backed Up")
+    target = tmp_path / "copy.db"
+    r = cli("db", "backup", str(target))
+    assert r.stdout == ""  # the message goes to stderr
+    assert target.is_file()
+    assert mode(target) == 0o600, oct(mode(target))
+    assert counts(target) == counts(db_file) == EXPECTED_COUNTS
+    conn = sqlite3.connect(target)
+    assert conn.execute("SELECT name FROM mentor WHERE district_code = '5607'").fetchone() == (
+        "Backed Up",
+    )
+    conn.close()
+    # castctl itself can use the copy
+    mentors = cli("--db", str(target), "mentors", "-f", "json").json()
+    assert any(m["name"] == "Backed Up" for m in mentors)
+
+
+def test_backup_refuses_to_overwrite(cli, tmp_path: Path):
+    target = tmp_path / "exists.db"
+    target.write_bytes(b"precious")
+    r = cli("db", "backup", str(target), code=1)
+    assert r.stderr.startswith("Error:")
+    assert target.read_bytes() == b"precious"
+
+
+# ---- bad locations and files ------------------------------------------------------------------
+
+
+def test_db_in_a_missing_directory_is_an_error(cli, tmp_path: Path):
+    missing = tmp_path / "no" / "such" / "dir" / "castctl.db"
+    r = cli("--db", str(missing), "timeline", "-f", "json", code=1)
+    assert r.stdout == ""
+    assert r.stderr.startswith("Error:")
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "no").exists()
+
+
+def _assert_refused(cli, path: Path) -> None:
+    before = path.read_bytes()
+    for args in (["timeline", "-f", "json"], ["mentors", "set", "5607", "--name", "x"]):
+        r = cli("--db", str(path), *args, code=1)
+        assert r.stdout == ""
+        assert r.stderr.startswith("Error:"), r.stderr
+        assert "Traceback" not in r.stderr
+    assert path.read_bytes() == before
+    assert not Path(f"{path}-wal").exists()
+
+
+def test_a_sqlite_file_of_another_program_is_refused(cli, tmp_path: Path):
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+    conn.execute("INSERT INTO notes (body) VALUES ('keep me')")
+    conn.commit()
+    conn.close()
+    _assert_refused(cli, other)
+
+
+def test_a_text_file_is_refused(cli, tmp_path: Path):
+    text = tmp_path / "notes.txt"
+    text.write_text("this is not a database\n" * 100)
+    _assert_refused(cli, text)
+
+
+def test_a_newer_schema_is_refused(cli, db_file: Path):
+    conn = sqlite3.connect(db_file)
+    conn.execute("UPDATE schema_version SET version = version + 1")
+    conn.commit()
+    conn.close()
+    r = cli("timeline", "-f", "json", code=1)
+    assert r.stderr.startswith("Error:")
+    assert "upgrade" in r.stderr.lower() or "newer" in r.stderr.lower()
+
+
+def test_a_newer_schema_is_refused_in_a_real_process(db_file: Path):
+    conn = sqlite3.connect(db_file)
+    conn.execute("UPDATE schema_version SET version = 999")
+    conn.commit()
+    conn.close()
+    proc = castctl("timeline")
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("Error:")
+    assert "Traceback" not in proc.stderr
