@@ -71,4 +71,4 @@ def open_db() -> Database:
 def as_of_date(value: str | None) -> dt.date:
     from castctl.core.calendar import parse_date, today_in_bangkok
 
-    return parse_date(value, "--as-of") if value else today_in_bangkok()
+    return today_in_bangkok() if value is None else parse_date(value, "--as-of")

@@ -54,7 +54,12 @@ def mentors(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
 @app.command("set")
 def set_mentor(
     district: Annotated[
-        str, typer.Argument(help="Pilot district: code, Thai or English name.", show_default=False)
+        str,
+        typer.Argument(
+            metavar="DISTRICT",
+            help="Pilot district: code, Thai or English name.",
+            show_default=False,
+        ),
     ],
     name: Annotated[str | None, typer.Option("--name", help="The mentor's name.")] = None,
     email: Annotated[str | None, typer.Option("--email", help="Where digests go.")] = None,
@@ -75,7 +80,12 @@ def set_mentor(
     if email is not None and email and "@" not in email:
         raise InputError(f"--email {email!r} is not an email address")
     db = open_db()
-    district_ref = district_index(db, pilot_only=True).find(district)
+    district_ref = district_index(db).find(district)
+    if not district_ref.pilot:
+        raise InputError(
+            f"{district_ref.code} {district_ref.name_en} is not a pilot district; "
+            "mentors are the chiefs of the 10 pilot districts (castctl districts --pilot)"
+        )
     with db.session(write=True) as session:
         mentor = session.get(models.Mentor, district_ref.code)
         assert mentor is not None  # every pilot district has a mentor row from first use
