@@ -186,7 +186,9 @@ def assign(
     ] = False,
     explain_id: Annotated[
         str | None,
-        typer.Option("--explain", metavar="ID", help="Explain this trainee's placement."),
+        typer.Option(
+            "--explain", metavar="ID", help="Explain this trainee's placement (writes nothing)."
+        ),
     ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -208,7 +210,7 @@ def assign(
             stages=stages, rematch_all=rematch_all,
         )  # fmt: skip
 
-    if dry_run:
+    if dry_run or explain_id is not None:
         inp = load_assign_input(db.read)
         plan = solve(inp)
     else:
@@ -274,6 +276,12 @@ def assignments(
         return
     from castctl.errors import InputError
 
+    if output is not None:
+        # Checked before writing: a missing folder would otherwise end in a traceback.
+        if output.is_dir():
+            raise InputError(f"--output {output} is a folder; give a file name")
+        if not output.parent.is_dir():
+            raise InputError(f"--output {output}: folder {output.parent} does not exist")
     rows = [
         dict(zip(
             ("trainee_id", "full_name", "department", "pilot_district_code", "pilot_th",

@@ -64,16 +64,18 @@ def demo(
         ids = [t.trainee_id for t in inp.trainees]
         rows = make_reports(ids, ended, seed)
         now = now_text()
+        count = "SELECT COUNT(*) FROM report"
         with db.transaction() as tx:
+            had = tx.query(count)[0][0]
             tx.executemany(
                 "INSERT INTO report (trainee_id, week, submitted_on, mechanisms, networks, sdgs, "
                 "note, updated_at) VALUES (:trainee_id, :week, :submitted_on, :mechanisms, "
                 ":networks, :sdgs, :note, :now) ON CONFLICT (trainee_id, week) DO NOTHING",
                 [{**r, "now": now} for r in rows],
             )
-        made = len(rows)
+            made = tx.query(count)[0][0] - had  # a second run adds none: say so
     message(
         f"demo cohort: {counts}; {len(cohort.targets)} target districts; "
-        f"{plan.changed} trainees placed or moved; {made} weekly reports. "
+        f"{plan.changed} trainees placed or moved; {made} weekly reports added. "
         "Try: castctl assignments, castctl progress, castctl summary weekly"
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from castctl.core.reference import DistrictIndex, ProvinceIndex, find_department
-from castctl.errors import NotFoundError
+from castctl.errors import InputError, NotFoundError
 from castctl.io.tabular import Problems, Sheet, split_list
 
 TRAINEE_REQUIRED = ("trainee_id", "full_name", "department", "home_province")
@@ -71,9 +71,16 @@ def _preferences(
     return ";".join(codes)
 
 
+def _require_rows(sheet: Sheet) -> None:
+    # A header with nothing under it is almost always the wrong sheet or a failed export.
+    if not len(sheet):
+        raise InputError(f"{sheet.path.name} has a header row but no data rows; nothing written")
+
+
 def parse_trainees(
     sheet: Sheet, districts: DistrictIndex, provinces: ProvinceIndex
 ) -> list[TraineeRow]:
+    _require_rows(sheet)
     problems = Problems(sheet.path)
     seen: dict[str, int] = {}
     out: list[TraineeRow] = []
@@ -129,6 +136,7 @@ def parse_trainees(
 
 def parse_targets(sheet: Sheet, districts: DistrictIndex) -> list[tuple[str, int]]:
     """(district code, capacity) pairs; capacity defaults to 1."""
+    _require_rows(sheet)
     problems = Problems(sheet.path)
     seen: dict[str, int] = {}
     out: list[tuple[str, int]] = []
