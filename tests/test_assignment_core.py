@@ -378,6 +378,27 @@ def test_kept_trainees_stay_and_the_others_use_the_capacity_left() -> None:
     assert result.objective == 900
 
 
+def test_kept_trainees_above_a_shrunken_limit_stay_only_when_tolerated() -> None:
+    # Capacity 1 at 1001 but two trainees were kept there (the limit shrank after a withdrawal).
+    places = [place("1001", 1), place("1002", 2)]
+    trainees = [cand("A"), cand("B"), cand("C", prefs=("1001",))]
+    fixed = {"A": "1001", "B": "1001"}
+    with pytest.raises(InfeasibleError, match="kept placements exceed the capacity of district"):
+        place_trainees(trainees, places, fixed=fixed)
+    result = place_trainees(trainees, places, fixed=fixed, tolerate_kept=True)
+    # A and B stay; C is not squeezed into the over-full 1001 although it is their 1st choice.
+    assert [p.district_code for p in result.placements] == ["1001", "1001", "1002"]
+    caps = {"DLA": 1}
+    dla = [cand("A", dept="DLA"), cand("B", dept="DLA"), cand("C", dept="DLA")]
+    with pytest.raises(InfeasibleError, match="department spread rule at district 1001"):
+        place_trainees(dla, [place("1001", 3), place("1002", 3)], fixed=fixed, department_cap=caps)
+    tolerated = place_trainees(
+        dla, [place("1001", 3), place("1002", 3)], fixed=fixed, department_cap=caps,
+        tolerate_kept=True,
+    )  # fmt: skip
+    assert [p.district_code for p in tolerated.placements] == ["1001", "1001", "1002"]
+
+
 def test_everyone_kept_and_nobody_at_all() -> None:
     places = [place("1001", 2)]
     everyone = place_trainees([cand("A"), cand("B")], places, fixed={"A": "1001", "B": "1001"})

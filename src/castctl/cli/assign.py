@@ -235,6 +235,8 @@ def assign(
     if fmt is Format.csv:
         emit(fmt, data=doc, views=[View(ASSIGNMENT_COLUMNS, _flat(objs))])
         return
+    for note in plan.notes:
+        message(f"note: {note}")
     views, notes = _summary_views(plan, inp)
     if dry_run:
         notes.append("dry run: nothing was written")

@@ -189,17 +189,23 @@ def _department_left(
 
 
 def _check(
-    problem: _Problem, department_cap: Mapping[str, int] | None, label: str, *, joint: bool = True
+    problem: _Problem,
+    department_cap: Mapping[str, int] | None,
+    label: str,
+    *,
+    joint: bool = True,
+    tolerate_kept: bool = False,
 ) -> None:
     """Raise :class:`InfeasibleError` when no placement exists. With ``joint=False`` the
     departments are only checked one by one; the solver then finds any joint shortage, and
-    :func:`_solve` explains it."""
+    :func:`_solve` explains it. With ``tolerate_kept`` kept trainees above a limit stay (the
+    limit shrank under them, e.g. after a withdrawal) and only leave no room there."""
     n = len(problem.candidates)
     total = sum(p.capacity for p in problem.places)
     if total < n:
         raise InfeasibleError(f"{label} {total} < {n} active trainees")
     for j, p in enumerate(problem.places):
-        if problem.capacity_left[j] < 0:
+        if problem.capacity_left[j] < 0 and not tolerate_kept:
             kept = p.capacity - problem.capacity_left[j]
             raise InfeasibleError(
                 f"kept placements exceed the {label} of district {p.code}: "
@@ -213,7 +219,7 @@ def _check(
             raise ValueError(f"department {dept} has a negative cap {dept_cap}")
     for (dept, j), kept in sorted(problem.kept_by_department.items()):
         cap = department_cap.get(dept)
-        if cap is not None and kept > cap:
+        if cap is not None and kept > cap and not tolerate_kept:
             raise InfeasibleError(
                 f"kept placements exceed the department spread rule at district "
                 f"{problem.places[j].code}: {kept} {dept} trainees kept, {cap} allowed"
@@ -675,6 +681,7 @@ def place_trainees(
     fixed: Mapping[str, str] = _NO_FIXED,
     department_cap: Mapping[str, int] | None = None,
     capacity_label: str = "capacity",
+    tolerate_kept: bool = False,
 ) -> StageResult:
     """Place every candidate in exactly one place at the exact minimum total cost.
 
@@ -682,9 +689,11 @@ def place_trainees(
     into the capacity they leave, within ``department_cap`` (per place, per department; ``None``
     for no spread rule). The result does not depend on the order of the inputs.
     Raises :class:`InfeasibleError` (see :func:`check_feasible`) when no placement exists.
+    ``tolerate_kept``: kept trainees above a capacity or department cap (which shrank after
+    they were placed) are not an error; their place simply has no room left.
     """
     problem = _prepare(candidates, places, fixed)
-    _check(problem, department_cap, capacity_label, joint=False)
+    _check(problem, department_cap, capacity_label, joint=False, tolerate_kept=tolerate_kept)
     assigned, costs = _solve(problem, department_cap)
     codes = [p.code for p in problem.places]
     placements = tuple(map(Placement, problem.ids, [codes[j] for j in assigned], costs))

@@ -56,6 +56,7 @@ class Plan:
     results: dict[str, StageResult] = field(default_factory=dict)
     places: dict[str, list[Place]] = field(default_factory=dict)
     department_cap: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # limits exceeded by kept trainees
 
     @property
     def changed(self) -> int:
@@ -108,8 +109,12 @@ def plan_assignment(
             fixed=fixed,
             department_cap=caps,
             capacity_label="mentor capacity" if stage == "pilot" else "target capacity",
+            # Never move a placed trainee unasked: when a limit shrank under them (a
+            # withdrawal lowers ceil(n / 10)), they stay and only new trainees are held to it.
+            tolerate_kept=not rematch_all,
         )
         plan.results[stage] = result
+        plan.notes.extend(_over_limits(stage, result, places, by_id, caps))
         plan.places[stage] = list(places)
         if caps:
             plan.department_cap = caps
@@ -126,6 +131,33 @@ def plan_assignment(
                     (placement.trainee_id, stage, old_code, placement.district_code)
                 )
     return plan
+
+
+def _over_limits(
+    stage: str,
+    result: StageResult,
+    places: Sequence[Place],
+    trainees: Sequence[TraineeInfo],
+    caps: Mapping[str, int] | None,
+) -> list[str]:
+    """Say where kept trainees exceed a limit that shrank, and how to rebalance."""
+    load = Counter(p.district_code for p in result.placements)
+    notes = [
+        f"{stage} district {p.code} holds {load[p.code]} trainees, above its capacity "
+        f"{p.capacity}; they were kept (castctl assign --rematch-all rebalances)"
+        for p in places
+        if load[p.code] > p.capacity
+    ]
+    if caps:
+        department = {t.trainee_id: t.department for t in trainees}
+        mix = Counter((p.district_code, department[p.trainee_id]) for p in result.placements)
+        notes += [
+            f"{stage} district {code} holds {n} {dept} trainees, above the spread cap "
+            f"{caps[dept]}; they were kept (castctl assign --rematch-all rebalances)"
+            for (code, dept), n in sorted(mix.items())
+            if n > caps.get(dept, n)
+        ]
+    return notes
 
 
 def preference_rank(prefs: Sequence[str], code: str | None) -> str:
