@@ -232,6 +232,9 @@ def assign(
         "assignments": objs,
         "changed": plan.changed,
     }
+    if fmt is Format.json:  # the summary tables are for people; skip their cost
+        emit(fmt, data=doc, views=[])
+        return
     if fmt is Format.csv:
         emit(fmt, data=doc, views=[View(ASSIGNMENT_COLUMNS, _flat(objs))])
         return
