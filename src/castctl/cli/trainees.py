@@ -105,6 +105,12 @@ def trainees(
         rows,
         caption=f"{len(rows)} trainees",
     )
+    if fmt is Format.csv:
+        # The import columns first, so an exported file can be edited and imported again.
+        keys = ("trainee_id", "full_name", "department", "home_province", "email",
+                "pilot_preferences", "target_preferences", "status", "pilot_district_code",
+                "target_district_code")  # fmt: skip
+        view = View([Column(k, k) for k in keys], rows)
     emit(fmt, data=rows, views=[view])
 
 

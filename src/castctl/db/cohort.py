@@ -64,7 +64,7 @@ def import_trainees(db: Database, rows: Sequence[TraineeRow], *, dry_run: bool) 
     if dry_run:
         added, updated, same = _diff_trainees(_existing_trainees(db.read), rows)
         return ImportCounts(len(added), len(updated), same)
-    now = now_text()
+    now, user = now_text(), os_user()
     with db.transaction() as tx:
         added, updated, same = _diff_trainees(_existing_trainees(tx.query), rows)
         tx.executemany(
@@ -78,7 +78,7 @@ def import_trainees(db: Database, rows: Sequence[TraineeRow], *, dry_run: bool) 
             "INSERT INTO trainee_status_change (trainee_id, status, effective_on, reason, "
             "changed_at, os_user) VALUES (:trainee_id, 'active', :today, 'imported', :now, :user)",
             [
-                {"trainee_id": r["trainee_id"], "today": now[:10], "now": now, "user": os_user()}
+                {"trainee_id": r["trainee_id"], "today": now[:10], "now": now, "user": user}
                 for r in added
             ],
         )

@@ -60,6 +60,8 @@ class Problems:
 
 
 def _cell_text(value: object) -> str:
+    if type(value) is str:  # every CSV cell, most XLSX cells: the hot path
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -121,10 +123,7 @@ def read_table(
     if path.is_dir():
         raise InputError(f"{path} is a directory, not a file")
     try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            grid = _read_xlsx(path)
-        else:
-            grid = _read_csv(path)
+        grid = _read_xlsx(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _read_csv(path)
     except PermissionError:
         raise InputError(f"cannot read {path}: permission denied") from None
     if not grid or not any(c.strip() for c in grid[0]):

@@ -119,7 +119,7 @@ def parse_trainees(
             except NotFoundError as exc:
                 problems.add(number, "home_province", exc.message)
         email = cells.get("email", "") or None
-        if email and ("@" not in email or any(c.isspace() for c in email)):
+        if email and ("@" not in email or email.split() != [email]):
             problems.add(number, "email", "not an email address")
         pilot = _preferences(
             problems, number, "pilot_preferences", cells.get("pilot_preferences", ""), districts,

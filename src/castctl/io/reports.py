@@ -1,0 +1,194 @@
+"""Validating a weekly-report file (CSV/XLSX) against the cohort and the calendar.
+
+Pure over a ``Sheet`` and plain lookups (trainee id -> status, the weeks): every bad cell of
+every row is collected, and one ``InputError`` lists them all, so nothing is written unless the
+whole file is good. Lookups are dictionaries and sets, never a query per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from castctl.core import reports as rules
+from castctl.core.calendar import Week
+from castctl.core.vocabulary import MECHANISMS, NETWORKS
+from castctl.errors import InputError
+from castctl.io.tabular import Problems, Sheet, split_list
+
+_T = TypeVar("_T")
+
+REPORT_REQUIRED = ("trainee_id", "week", "submitted_on")
+REPORT_OPTIONAL = ("mechanisms", "networks", "sdgs", "note")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    trainee_id: str
+    week: int
+    submitted_on: dt.date
+    mechanisms: str = ""  # ";"-joined codes, vocabulary order
+    networks: str = ""
+    sdgs: str = ""  # ";"-joined numbers, ascending
+    note: str = ""
+
+    def key(self) -> tuple[str, int]:
+        return (self.trainee_id, self.week)
+
+    def stored(self) -> tuple[str, str, str, str, str]:
+        """The values as the report table holds them (to tell "unchanged" from "updated")."""
+        return (
+            self.submitted_on.isoformat(),
+            self.mechanisms,
+            self.networks,
+            self.sdgs,
+            self.note,
+        )
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "trainee_id": self.trainee_id,
+            "week": self.week,
+            "submitted_on": self.submitted_on.isoformat(),
+            "mechanisms": self.mechanisms,
+            "networks": self.networks,
+            "sdgs": self.sdgs,
+            "note": self.note,
+        }
+
+
+def parse_submission_date(text: str) -> dt.date | None:
+    """ISO date; a spreadsheet timestamp (``2023-10-20T09:30:00``) counts as its date."""
+    value = text.strip()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        pass
+    if len(value) > 10 and value[10] in "T ":
+        try:
+            return dt.datetime.fromisoformat(value).date()
+        except ValueError:
+            return None
+    return None
+
+
+def trainee_problem(trainee_id: str, statuses: Mapping[str, str]) -> str | None:
+    status = statuses.get(trainee_id)
+    if status is None:
+        return f"no trainee with id {trainee_id!r}"
+    if status != "active":
+        return f"trainee {trainee_id} is {status}; reports are taken from active trainees only"
+    return None
+
+
+def _memo(fn: Callable[[str], _T]) -> Callable[[str], _T]:
+    """``fn`` remembered per distinct cell text: a 220,000-row file has a few hundred distinct
+    dates and vocabulary lists, so each is parsed once."""
+    seen: dict[str, _T] = {}
+
+    def cached(text: str) -> _T:
+        try:
+            return seen[text]
+        except KeyError:
+            value = seen[text] = fn(text)
+            return value
+
+    return cached
+
+
+def _vocabulary_cell(
+    resolve: Callable[[Iterable[str]], rules.Terms], vocabulary: dict[str, tuple[str, str]]
+) -> Callable[[str], tuple[str, str | None]]:
+    def parse(text: str) -> tuple[str, str | None]:
+        terms = resolve(split_list(text))
+        if terms.unknown:
+            return "", (
+                f"unknown {', '.join(map(repr, terms.unknown))}; use "
+                f"{rules.vocabulary_hint(vocabulary)} (or their Thai names)"
+            )
+        return terms.joined(), None
+
+    return _memo(parse)
+
+
+def _sdg_cell(text: str) -> tuple[str, str | None]:
+    goals = rules.sdgs(split_list(text))
+    if goals.bad:
+        return "", f"{', '.join(map(repr, goals.bad))}: SDGs are numbers 1-17"
+    return goals.joined(), None
+
+
+def parse_reports(
+    sheet: Sheet,
+    statuses: Mapping[str, str],
+    weeks: list[Week],
+    *,
+    track: Callable[[Iterable[Any]], Iterable[Any]] = lambda items: items,
+) -> list[ReportRow]:
+    """Clean report rows from ``sheet``, or ``InputError`` listing every bad cell."""
+    if not len(sheet):
+        # A header with nothing under it is almost always the wrong sheet or a failed export.
+        raise InputError(f"{sheet.path.name} has a header row but no data rows; nothing written")
+    problems = Problems(sheet.path)
+    by_number = {w.number: w for w in weeks}
+    week_of = _memo(lambda text: rules.parse_week(text, len(weeks)))
+    date_of = _memo(parse_submission_date)
+    mechanisms_of = _vocabulary_cell(rules.mechanisms, MECHANISMS)
+    networks_of = _vocabulary_cell(rules.networks, NETWORKS)
+    sdgs_of = _memo(_sdg_cell)
+    timing: dict[tuple[int, dt.date], str | None] = {}
+    seen: dict[tuple[str, int], int] = {}
+    out: list[ReportRow] = []
+    for number, cells in track(sheet.rows):
+        ok = True
+        trainee_id = cells.get("trainee_id", "")
+        if not trainee_id:
+            problems.add(number, "trainee_id", "is empty")
+            ok = False
+        elif (why := trainee_problem(trainee_id, statuses)) is not None:
+            problems.add(number, "trainee_id", why)
+            ok = False
+        week_text = cells.get("week", "")
+        week_no = week_of(week_text)
+        if week_no is None:
+            shown = repr(week_text) if week_text else "empty"
+            problems.add(number, "week", f"{shown} is not a week number 1-{len(weeks)}")
+            ok = False
+        date_text = cells.get("submitted_on", "")
+        on = date_of(date_text)
+        if on is None:
+            shown = repr(date_text) if date_text else "empty"
+            problems.add(number, "submitted_on", f"{shown} is not a date in the form YYYY-MM-DD")
+            ok = False
+        elif week_no is not None:
+            key = (week_no, on)
+            if key not in timing:
+                timing[key] = rules.submission_problem(by_number[week_no], on, weeks)
+            if (why := timing[key]) is not None:
+                problems.add(number, "submitted_on", why)
+                ok = False
+        values: list[str] = []
+        for column, parse in (
+            ("mechanisms", mechanisms_of), ("networks", networks_of), ("sdgs", sdgs_of),
+        ):  # fmt: skip
+            joined, why = parse(cells.get(column, ""))
+            if why is not None:
+                problems.add(number, column, why)
+                ok = False
+            values.append(joined)
+        if week_no is not None and trainee_id:
+            first = seen.setdefault((trainee_id, week_no), number)
+            if first != number:
+                problems.add(
+                    number,
+                    "week",
+                    f"a second report for {trainee_id}, week {week_no} (first on row {first})",
+                )
+                ok = False
+        if ok and week_no is not None and on is not None:
+            mech, nets, goals = values
+            out.append(ReportRow(trainee_id, week_no, on, mech, nets, goals, cells.get("note", "")))
+    problems.raise_if_any()
+    return out
