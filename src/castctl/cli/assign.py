@@ -334,16 +334,14 @@ def _emit_maybe_to_file(fmt: Format, data: Any, views: list[View], output: Path 
         return
     import contextlib
     import io
-    import os
-    import tempfile
+
+    from castctl.io.files import write_atomic
 
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
         emit(fmt, data=data, views=views)
-    fd, tmp = tempfile.mkstemp(prefix=".castctl-", dir=output.parent)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        fh.write(buffer.getvalue())
-    os.replace(tmp, output)
+    # Atomic, 0600 (names), and an unwritable place is one clear error, not a traceback.
+    write_atomic(output, buffer.getvalue().encode("utf-8"))
     message(f"written to {output}")
 
 

@@ -1,0 +1,140 @@
+"""Reports submitted against expected (pure: aggregated figures in, contract rows out).
+
+The weeks that count are the elapsed ones: those whose Friday is on or before the as-of day.
+Every active placed trainee owes one report per elapsed week. A trainee's missing streak is how
+many elapsed weeks in a row, ending with the last one, have no report; it follows from the last
+elapsed week they reported for: ``elapsed - last_week`` (``last_week`` = 0 if none).
+
+The database layer aggregates in SQL and hands over one mapping per group with the counts named
+as ``COVERAGE_COLUMNS`` says; nothing here loops over reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from castctl.core.vocabulary import MECHANISMS, NETWORKS, SDGS
+
+FLAG_STREAK = 2  # this many missed weeks in a row or more is flagged
+GOOD_PERCENT = 80  # green at or above
+FAIR_PERCENT = 50  # yellow at or above, red below
+
+# (list name, vocabulary code, column name in the aggregated row)
+COVERAGE_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    *(("mechanisms", code, f"m_{code}") for code in MECHANISMS),
+    *(("networks", code, f"n_{code}") for code in NETWORKS),
+    *(("sdgs", str(n), f"s_{n}") for n in SDGS),
+)
+
+
+def percent(submitted: int, expected: int) -> float | None:
+    """Submitted as a percentage of expected, one decimal; None when nothing is expected."""
+    if expected <= 0:
+        return None
+    return round(100 * submitted / expected, 1)
+
+
+def level(pct: float | None) -> str | None:
+    """``good`` (>= 80 %), ``fair`` (>= 50 %), ``poor`` (below), None when nothing expected."""
+    if pct is None:
+        return None
+    if pct >= GOOD_PERCENT:
+        return "good"
+    if pct >= FAIR_PERCENT:
+        return "fair"
+    return "poor"
+
+
+def missing_streak(elapsed: int, last_week: int | None) -> int:
+    """Elapsed weeks in a row, ending with the last elapsed one, without a report."""
+    return max(0, elapsed - (last_week or 0))
+
+
+def coverage(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Reports mentioning each mechanism and network, and the SDGs touched, from ``raw``."""
+    mechanisms = {code: int(raw.get(f"m_{code}") or 0) for code in MECHANISMS}
+    networks = {code: int(raw.get(f"n_{code}") or 0) for code in NETWORKS}
+    sdg_counts = {n: int(raw.get(f"s_{n}") or 0) for n in SDGS}
+    return {
+        "mechanisms": mechanisms,
+        "networks": networks,
+        "sdgs": [n for n, count in sdg_counts.items() if count],
+        "sdg_reports": {str(n): c for n, c in sdg_counts.items() if c},
+        "mechanisms_used": sum(1 for c in mechanisms.values() if c),
+        "networks_used": sum(1 for c in networks.values() if c),
+    }
+
+
+def trainee_row(raw: Mapping[str, Any], elapsed: int) -> dict[str, Any]:
+    """One active placed trainee's figures (contract: trainee_id, expected, submitted,
+    missing_streak) from their aggregated row."""
+    submitted = int(raw["submitted"] or 0)
+    last_week = int(raw["last_week"] or 0) or None
+    streak = missing_streak(elapsed, last_week)
+    pct = percent(submitted, elapsed)
+    return {
+        "trainee_id": raw["trainee_id"],
+        "expected": elapsed,
+        "submitted": submitted,
+        "missing_streak": streak,
+        "percent": pct,
+        "level": level(pct),
+        "flagged": streak >= FLAG_STREAK,
+        "last_week": last_week,
+        "full_name": raw.get("full_name"),
+        "department": raw.get("department"),
+        "pilot_district_code": raw.get("district"),
+        "target_district_code": raw.get("target"),
+        **coverage(raw),
+    }
+
+
+def group_row(raw: Mapping[str, Any], elapsed: int, head: Mapping[str, Any]) -> dict[str, Any]:
+    """A group's figures (pilot district, department): the sums over its trainees.
+
+    ``raw`` holds ``trainees``, ``submitted``, ``missing_last`` (trainees without a report for
+    the last elapsed week) and ``flagged`` (trainees with a streak >= FLAG_STREAK).
+    """
+    trainees = int(raw.get("trainees") or 0)
+    submitted = int(raw.get("submitted") or 0)
+    expected = trainees * elapsed
+    pct = percent(submitted, expected)
+    return {
+        **head,
+        "expected": expected,
+        "submitted": submitted,
+        "percent": pct,
+        "level": level(pct),
+        "trainees": trainees,
+        "missing_last_week": int(raw.get("missing_last") or 0) if elapsed else 0,
+        "flagged": int(raw.get("flagged") or 0) if elapsed else 0,
+        **coverage(raw),
+    }
+
+
+def week_row(raw: Mapping[str, Any], placed: int, head: Mapping[str, Any]) -> dict[str, Any]:
+    """One elapsed week: every active placed trainee owes a report for it."""
+    submitted = int(raw.get("submitted") or 0)
+    pct = percent(submitted, placed)
+    return {
+        **head,
+        "expected": placed,
+        "submitted": submitted,
+        "percent": pct,
+        "level": level(pct),
+        **coverage(raw),
+    }
+
+
+def totals(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Expected and submitted summed over rows (for a table's footer)."""
+    expected = sum(int(r["expected"]) for r in rows)
+    submitted = sum(int(r["submitted"]) for r in rows)
+    return {"expected": expected, "submitted": submitted}
+
+
+def elapsed_bar(done: int, total: int, *, unit: str = "weeks") -> str:
+    """``████████░░░░ 16/22 weeks``: one block per week."""
+    done = max(0, min(done, total))
+    return f"{'█' * done}{'░' * (total - done)} {done}/{total} {unit}"

@@ -1,0 +1,251 @@
+"""Progress and summary figures, aggregated in SQL (GROUP BY), never by looping over reports.
+
+Plain SQL through ``Database.read`` (the standard library's ``sqlite3`` on SQLite, no
+SQLAlchemy import), portable to PostgreSQL (only ``group_concat`` / ``string_agg`` differ).
+Counts (expected, submitted, last week reported) come from the ``(trainee_id, week)`` index;
+the coverage of mechanisms, networks and SDGs from one more grouped pass (``_coverage``).
+
+"Active placed trainee" = ``trainee.status = 'active'`` with a pilot district in
+``assignment``; those are the trainees who owe reports, grouped under their pilot district
+(their mentor).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from castctl.core.progress import COVERAGE_COLUMNS, FLAG_STREAK
+from castctl.db.engine import Database
+
+PLACED = """
+placed AS (
+    SELECT t.trainee_id AS trainee_id, t.full_name AS full_name, t.department AS department,
+           a.pilot_district_code AS district, a.target_district_code AS target
+    FROM trainee t JOIN assignment a ON a.trainee_id = t.trainee_id
+    WHERE t.status = 'active' AND a.pilot_district_code IS NOT NULL{filters}
+)"""
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which active placed trainees count: all, or one pilot district and/or department."""
+
+    district: str | None = None
+    department: str | None = None
+
+    def cte(self) -> str:
+        filters = ""
+        if self.district is not None:
+            filters += " AND a.pilot_district_code = :scope_district"
+        if self.department is not None:
+            filters += " AND t.department = :scope_department"
+        return PLACED.format(filters=filters)
+
+    def params(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.district is not None:
+            out["scope_district"] = self.district
+        if self.department is not None:
+            out["scope_department"] = self.department
+        return out
+
+
+# Per trainee, through the (trainee_id, week) index: a seek per trainee, no sort of all reports.
+SUBMITTED = (
+    "(SELECT COUNT(*) FROM report r WHERE r.trainee_id = p.trainee_id AND r.week <= :elapsed)"
+)
+LAST_WEEK = (
+    "COALESCE((SELECT MAX(r.week) FROM report r "
+    "WHERE r.trainee_id = p.trainee_id AND r.week <= :elapsed), 0)"
+)
+COVERAGE_NAMES = tuple(name for _, _, name in COVERAGE_COLUMNS)
+COVERAGE_KINDS = ("mechanisms", "networks", "sdgs")
+
+
+def _coverage(db: Database, scope: Scope, key: str, report_filter: str) -> str:
+    """A query giving, per ``key``, how many reports mention each mechanism, network and SDG.
+
+    One pass over the reports concatenates each column per group (``;;`` between reports, so
+    every report's ``;``-joined codes keep their own delimiters), then counts ``;code;`` in
+    the group's text: ``(length(s) - length(replace(s, t, ''))) / length(t)``. A code occurs
+    at most once in a report, so this is the number of reports that mention it. It is a few
+    string functions per group instead of 29 per report: 3x faster on 220,000 reports.
+    """
+    agg = "group_concat({col}, ';;')" if db.is_sqlite else "string_agg({col}, ';;')"
+    texts = ",\n           ".join(
+        f"';' || {agg.format(col=f'r.{kind}')} || ';' AS {kind}" for kind in COVERAGE_KINDS
+    )
+    counts = ",\n       ".join(
+        f"(length(c.{kind}) - length(replace(c.{kind}, ';{code};', ''))) / {len(code) + 2} "
+        f"AS {name}"
+        for kind, code, name in COVERAGE_COLUMNS
+    )
+    return f"""
+WITH {scope.cte()},
+c AS (
+    SELECT {key} AS grp,
+           {texts}
+    FROM placed p JOIN report r ON r.trainee_id = p.trainee_id AND {report_filter}
+    GROUP BY {key}
+)
+SELECT c.grp, {counts}
+FROM c
+"""
+
+
+def coverage_by(
+    db: Database, scope: Scope, key: str, report_filter: str, params: dict[str, Any]
+) -> dict[Any, dict[str, Any]]:
+    """grp -> {coverage column: reports mentioning it}; groups without reports are absent."""
+    rows = db.read(_coverage(db, scope, key, report_filter), {**scope.params(), **params})
+    return {row[0]: dict(zip(COVERAGE_NAMES, row[1:], strict=True)) for row in rows}
+
+
+def _dicts(names: Sequence[str], rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+# ---- progress ---------------------------------------------------------------------------
+
+
+def trainee_figures(db: Database, elapsed: int, scope: Scope) -> list[dict[str, Any]]:
+    """Per active placed trainee: reports for elapsed weeks, last such week, coverage."""
+    sql = f"""
+WITH {scope.cte()}
+SELECT p.trainee_id, p.full_name, p.department, p.district, p.target,
+       {SUBMITTED} AS submitted, {LAST_WEEK} AS last_week
+FROM placed p
+"""
+    names = (
+        "trainee_id", "full_name", "department", "district", "target", "submitted", "last_week"
+    )  # fmt: skip
+    rows = _dicts(names, db.read(sql, {**scope.params(), "elapsed": elapsed}))
+    cover = coverage_by(db, scope, "p.trainee_id", "r.week <= :elapsed", {"elapsed": elapsed})
+    for row in rows:
+        row.update(cover.get(row["trainee_id"], {}))
+    return rows
+
+
+def group_figures(db: Database, elapsed: int, scope: Scope, by: str) -> dict[str, dict[str, Any]]:
+    """Per pilot district (``by="district"``) or department: trainees, reports for elapsed
+    weeks, trainees missing the last elapsed week, trainees flagged, coverage."""
+    key = {"district": "p.district", "department": "p.department"}[by]
+    sql = f"""
+WITH {scope.cte()},
+per_trainee AS (
+    SELECT {key} AS grp, {SUBMITTED} AS submitted, {LAST_WEEK} AS last_week
+    FROM placed p
+)
+SELECT grp, COUNT(*) AS trainees, SUM(submitted) AS submitted,
+       SUM(CASE WHEN last_week < :elapsed THEN 1 ELSE 0 END) AS missing_last,
+       SUM(CASE WHEN last_week <= :elapsed - :flag THEN 1 ELSE 0 END) AS flagged
+FROM per_trainee GROUP BY grp
+"""
+    names = ("grp", "trainees", "submitted", "missing_last", "flagged")
+    rows = db.read(sql, {**scope.params(), "elapsed": elapsed, "flag": FLAG_STREAK})
+    out = {str(r["grp"]): r for r in _dicts(names, rows)}
+    cover = coverage_by(db, scope, key, "r.week <= :elapsed", {"elapsed": elapsed})
+    for grp, row in out.items():
+        row.update(cover.get(grp, {}))
+    return out
+
+
+def placed_count(db: Database, scope: Scope) -> int:
+    rows = db.read(f"WITH {scope.cte()} SELECT COUNT(*) FROM placed", scope.params())
+    return int(rows[0][0])
+
+
+def week_figures(db: Database, upto: int, scope: Scope) -> dict[int, dict[str, Any]]:
+    """Per week 1..``upto``: reports of active placed trainees and their coverage."""
+    sql = f"""
+WITH {scope.cte()}
+SELECT r.week, COUNT(*) AS submitted
+FROM placed p JOIN report r ON r.trainee_id = p.trainee_id
+WHERE r.week <= :upto
+GROUP BY r.week
+"""
+    out = {
+        int(week): {"submitted": submitted}
+        for week, submitted in db.read(sql, {**scope.params(), "upto": upto})
+    }
+    for week, cover in coverage_by(db, scope, "r.week", "r.week <= :upto", {"upto": upto}).items():
+        out.setdefault(int(week), {"submitted": 0}).update(cover)
+    return out
+
+
+# ---- weekly summary ---------------------------------------------------------------------
+
+
+def district_week_figures(db: Database, week: int, scope: Scope) -> dict[str, dict[str, Any]]:
+    """Per pilot district for one week: expected (trainees), submitted, coverage."""
+    sql = f"""
+WITH {scope.cte()}
+SELECT p.district, COUNT(*) AS expected, COUNT(r.trainee_id) AS submitted
+FROM placed p LEFT JOIN report r ON r.trainee_id = p.trainee_id AND r.week = :week
+GROUP BY p.district
+"""
+    rows = db.read(sql, {**scope.params(), "week": week})
+    out = {str(r["district"]): r for r in _dicts(("district", "expected", "submitted"), rows)}
+    cover = coverage_by(db, scope, "p.district", "r.week = :week", {"week": week})
+    for district, row in out.items():
+        row.update(cover.get(district, {}))
+    return out
+
+
+def missing_for_week(db: Database, week: int, scope: Scope) -> list[tuple[str, str, str]]:
+    """(trainee_id, full_name, pilot district) of active placed trainees without a report."""
+    sql = f"""
+WITH {scope.cte()}
+SELECT p.trainee_id, p.full_name, p.district FROM placed p
+WHERE NOT EXISTS (SELECT 1 FROM report r WHERE r.trainee_id = p.trainee_id AND r.week = :week)
+"""
+    rows = db.read(sql, {**scope.params(), "week": week})
+    return sorted((str(t), str(n), str(d)) for t, n, d in rows)
+
+
+def streaks_at(
+    db: Database, week: int, scope: Scope, minimum: int = FLAG_STREAK
+) -> list[tuple[str, str, str, int]]:
+    """(trainee_id, full_name, district, last week reported or 0) for trainees whose missing
+    streak at ``week`` is ``minimum`` or more."""
+    sql = f"""
+WITH {scope.cte()},
+latest AS (
+    SELECT p.trainee_id, p.full_name, p.district, {LAST_WEEK} AS last_week
+    FROM placed p
+)
+SELECT trainee_id, full_name, district, last_week FROM latest
+WHERE last_week <= :elapsed - :minimum
+"""
+    rows = db.read(sql, {**scope.params(), "elapsed": week, "minimum": minimum})
+    return [(str(t), str(n), str(d), int(w)) for t, n, d, w in rows]
+
+
+def submitted_by_district_week(db: Database, upto: int, scope: Scope) -> dict[tuple[str, int], int]:
+    """(pilot district, week) -> reports of active placed trainees, weeks 1..``upto``."""
+    sql = f"""
+WITH {scope.cte()}
+SELECT p.district, r.week, COUNT(*) FROM placed p
+JOIN report r ON r.trainee_id = p.trainee_id
+WHERE r.week <= :upto
+GROUP BY p.district, r.week
+"""
+    rows = db.read(sql, {**scope.params(), "upto": upto})
+    return {(str(d), int(w)): int(n) for d, w, n in rows}
+
+
+def pilot_districts(db: Database) -> list[dict[str, Any]]:
+    """The 10 pilot districts with their names and mentor (name, email), by code."""
+    rows = db.read(
+        "SELECT pd.code, d.name_th, d.name_en, p.name_th, p.name_en, pd.mentor_title_th, "
+        "pd.mentor_title_en, m.name, m.email FROM pilot_district pd "
+        "JOIN district d ON d.code = pd.code JOIN province p ON p.code = d.province_code "
+        "LEFT JOIN mentor m ON m.district_code = pd.code"
+    )
+    names = (
+        "code", "name_th", "name_en", "province_th", "province_en", "title_th", "title_en",
+        "mentor_name", "mentor_email",
+    )  # fmt: skip
+    return sorted(_dicts(names, rows), key=lambda r: r["code"])

@@ -1,0 +1,164 @@
+"""A small, hand-checkable cohort written as real rows into the test's database.
+
+Trainees and placements go in through ``Database.session`` and the SQLModel tables (until the
+trainee import and ``assign`` are used here), reports through ``castctl reports import`` or
+``Database.session`` as a test needs.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from castctl.db.engine import Database
+
+# Week n starts on Monday 3 July 2023 + 7 (n - 1) days; its Friday is four days later.
+START = dt.date(2023, 7, 3)
+
+
+def monday(week: int) -> dt.date:
+    return START + dt.timedelta(weeks=week - 1)
+
+
+def friday(week: int) -> dt.date:
+    return monday(week) + dt.timedelta(days=4)
+
+
+@dataclass(frozen=True)
+class Person:
+    trainee_id: str
+    full_name: str
+    department: str
+    pilot: str | None  # pilot district code, None = not placed
+    status: str = "active"
+    target: str | None = None
+    email: str | None = None
+
+
+def add_people(db_path: Path | str, people: Iterable[Person]) -> None:
+    from castctl.db import models
+
+    db = Database(str(db_path))
+    try:
+        with db.session(write=True) as session:
+            for p in people:
+                session.add(
+                    models.Trainee(
+                        trainee_id=p.trainee_id,
+                        full_name=p.full_name,
+                        department=p.department,
+                        home_province="10",
+                        email=p.email,
+                        status=p.status,
+                    )
+                )
+            session.flush()
+            for p in people:
+                if p.pilot is not None:
+                    session.add(
+                        models.Assignment(
+                            trainee_id=p.trainee_id,
+                            pilot_district_code=p.pilot,
+                            target_district_code=p.target,
+                        )
+                    )
+    finally:
+        db.close()
+
+
+def add_reports(db_path: Path | str, reports: Iterable[tuple[str, int]]) -> None:
+    """(trainee_id, week) reports submitted on that week's Friday, mechanism "coordinate"."""
+    from castctl.db import models
+
+    db = Database(str(db_path))
+    try:
+        with db.session(write=True) as session:
+            for tid, week in reports:
+                session.add(
+                    models.Report(
+                        trainee_id=tid,
+                        week=week,
+                        submitted_on=friday(week),
+                        mechanisms="coordinate",
+                        networks="people",
+                        sdgs="1;11",
+                    )
+                )
+    finally:
+        db.close()
+
+
+def set_mentor(db_path: Path | str, code: str, *, name: str, email: str) -> None:
+    from castctl.db import models
+
+    db = Database(str(db_path))
+    try:
+        with db.session(write=True) as session:
+            mentor = session.get(models.Mentor, code)
+            assert mentor is not None
+            mentor.name = name
+            mentor.email = email
+            session.add(mentor)
+    finally:
+        db.close()
+
+
+REPORT_HEADER = ("trainee_id", "week", "submitted_on", "mechanisms", "networks", "sdgs", "note")
+
+
+def write_csv(
+    path: Path, rows: Sequence[Sequence[object]], header: Sequence[str] = REPORT_HEADER
+) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def dump(db_path: Path) -> list[str]:
+    """The whole database as SQL text (sqlite3's ``.iterdump()``), to compare before/after."""
+    conn = sqlite3.connect(db_path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+# The hand-checkable cohort (as of Friday 20 Oct 2023 = end of week 16):
+#   A1 5607 reports every week 1-16                   -> 16/16, streak 0
+#   A2 5607 reports weeks 1-14                         -> 14/16, streak 2 (flagged)
+#   A3 5607 reports weeks 1-10, 12, 13, 15             -> 13/16, streak 1
+#   B1 4001 reports weeks 1-8 only                     -> 8/16,  streak 8 (flagged)
+#   B2 4001 late joiner: placed now, reports 10-16     -> 7/16,  streak 0
+#   W1 4001 withdrawn, still has a placement row, reported weeks 1-5: not counted anywhere
+#   U1 (no placement yet, active) reported weeks 15-16: not expected, not counted
+#   Reports for weeks 17+ (after the as-of) do not count.
+COHORT = (
+    Person("A1", "สมชาย ใจดี", "DOPA", "5607", target="1001", email="a1@example.org"),
+    Person("A2", "สมหญิง รักงาน", "CDD", "5607", target="1002"),
+    Person("A3", "Anan Sukjai", "DOPA", "5607"),
+    Person("B1", "Boonmee Dee", "DLA", "4001"),
+    Person("B2", "Chai Late", "OPS", "4001"),
+    Person("W1", "Wanna Left", "CDD", "4001", status="withdrawn"),
+    Person("U1", "Unplaced Person", "DOL", None),
+)
+COHORT_REPORTS = (
+    [("A1", w) for w in range(1, 18)]
+    + [("A2", w) for w in range(1, 15)]
+    + [("A3", w) for w in [*range(1, 11), 12, 13, 15]]
+    + [("B1", w) for w in range(1, 9)]
+    + [("B2", w) for w in range(10, 17)]
+    + [("W1", w) for w in range(1, 6)]
+    + [("U1", w) for w in (15, 16)]
+)
+
+
+def make_cohort(db_path: Path | str) -> None:
+    """The cohort below in the database at ``db_path`` (a SQLite file or a database URL)."""
+    add_people(db_path, COHORT)
+    add_reports(db_path, COHORT_REPORTS)
