@@ -1,7 +1,5 @@
 """``castctl assign`` (optimal placement) and ``castctl assignments`` (placements, history)."""
 
-from __future__ import annotations
-
 import enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -22,7 +20,7 @@ class Stage(enum.StrEnum):
     all = "all"
 
 
-def assignment_objects(assignments: dict[str, Current]) -> list[dict[str, Any]]:
+def assignment_objects(assignments: "dict[str, Current]") -> list[dict[str, Any]]:
     """The contract's assignment objects, sorted by trainee id."""
     return [
         {
@@ -52,7 +50,7 @@ def _flat(objs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def _summary_views(plan: Plan, inp: AssignInput) -> tuple[list[View], list[str]]:
+def _summary_views(plan: "Plan", inp: "AssignInput") -> tuple[list[View], list[str]]:
     from collections import Counter
 
     from castctl.core.placing import plan_statistics
@@ -123,7 +121,7 @@ def _summary_views(plan: Plan, inp: AssignInput) -> tuple[list[View], list[str]]
     return views, notes
 
 
-def _explain(plan: Plan, inp: AssignInput, trainee_id: str, fmt: Format) -> None:
+def _explain(plan: "Plan", inp: "AssignInput", trainee_id: str, fmt: Format) -> None:
     from castctl.core.assignment import explain
     from castctl.errors import NotFoundError
 
@@ -204,7 +202,7 @@ def assign(
     db = open_db()
     stages = ("pilot", "target") if stage is Stage.all else (stage.value,)
 
-    def solve(inp: AssignInput) -> Plan:
+    def solve(inp: "AssignInput") -> "Plan":
         return plan_assignment(
             inp.trainees, inp.pilot_places, inp.target_places, inp.current,
             stages=stages, rematch_all=rematch_all,

@@ -1,7 +1,5 @@
 """``castctl demo``: fill the database with a synthetic cohort and place it."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """``castctl districts``: the 928 reference districts and the 10 pilot districts."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """``castctl mentors``: the district chiefs of the 10 pilot districts."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,8 +1,6 @@
 """``castctl progress``: reports submitted against expected, by trainee, district, week or
 department, with missing streaks and the 3-5-7 coverage."""
 
-from __future__ import annotations
-
 import enum
 from collections.abc import Callable
 from typing import Annotated, Any

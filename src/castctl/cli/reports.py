@@ -1,7 +1,5 @@
 """``castctl reports``: add one weekly field report, import a file of them, list them."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any
 

@@ -6,8 +6,6 @@ atomically (0600: they name trainees), mail through the standard library's ``smt
 a failed delivery is retried by the next run.
 """
 
-from __future__ import annotations
-
 import enum
 import os
 import sys
@@ -61,7 +59,7 @@ def per_mentor_path(path: Path, code: str) -> Path:
     return path.with_name(f"{path.stem}-{code}{path.suffix}")
 
 
-def gather(db: Database, number: int) -> Figures:
+def gather(db: "Database", number: int) -> "Figures":
     from castctl.core.summary import Figures
     from castctl.db import progress_queries as q
     from castctl.db.read import load_weeks
@@ -273,7 +271,7 @@ def weekly(
 
 
 def _mails(
-    digests: list[Digest], figures: Figures, addresses: list[str], per_mentor: bool
+    digests: "list[Digest]", figures: "Figures", addresses: list[str], per_mentor: bool
 ) -> list[Mail]:
     from castctl.errors import InputError
 
@@ -306,7 +304,7 @@ def _mails(
 
 
 def _send_all(
-    db: Database,
+    db: "Database",
     mails: list[Mail],
     number: int,
     fmt: SummaryFormat,

@@ -1,7 +1,5 @@
 """``castctl targets``: the target districts of weeks 3-22 and their capacity."""
 
-from __future__ import annotations
-
 from typing import Any
 
 import typer

@@ -1,7 +1,5 @@
 """``castctl timeline``: the 22 weeks, their phases, Thai holidays, and where we are."""
 
-from __future__ import annotations
-
 import datetime as dt
 import enum
 import sys

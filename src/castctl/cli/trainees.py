@@ -1,7 +1,5 @@
 """``castctl trainees``: import the cohort, list it, show one trainee, withdraw one."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any
 
