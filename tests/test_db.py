@@ -119,7 +119,7 @@ def test_first_use_initialisation_is_idempotent(tmp_path: Path):
     after_first = counts(new)
     assert after_first == EXPECTED_COUNTS
     conn = sqlite3.connect(new)
-    version_row = conn.execute("SELECT * FROM schema_version").fetchall()
+    version_row = conn.execute("SELECT * FROM alembic_version").fetchall()
     conn.close()
     assert len(version_row) == 1
 
@@ -127,7 +127,7 @@ def test_first_use_initialisation_is_idempotent(tmp_path: Path):
     assert second.returncode == 0, second.stderr
     assert counts(new) == after_first
     conn = sqlite3.connect(new)
-    assert conn.execute("SELECT * FROM schema_version").fetchall() == version_row
+    assert conn.execute("SELECT * FROM alembic_version").fetchall() == version_row
     conn.close()
     assert first.stdout == castctl("--db", str(new), "timeline", "-f", "json").stdout
 
@@ -219,7 +219,7 @@ def test_a_text_file_is_refused(cli, tmp_path: Path):
 
 def test_a_newer_schema_is_refused(cli, db_file: Path):
     conn = sqlite3.connect(db_file)
-    conn.execute("UPDATE schema_version SET version = version + 1")
+    conn.execute("UPDATE alembic_version SET version_num = '9999'")  # a newer castctl's
     conn.commit()
     conn.close()
     r = cli("timeline", "-f", "json", code=1)
@@ -229,7 +229,7 @@ def test_a_newer_schema_is_refused(cli, db_file: Path):
 
 def test_a_newer_schema_is_refused_in_a_real_process(db_file: Path):
     conn = sqlite3.connect(db_file)
-    conn.execute("UPDATE schema_version SET version = 999")
+    conn.execute("UPDATE alembic_version SET version_num = '0999'")
     conn.commit()
     conn.close()
     proc = castctl("timeline")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from castctl.cli.output import Format
+from castctl.cli.output import Format, message
 
 if TYPE_CHECKING:
     # Imported when a command opens the database, so that help never loads sqlite3 & co.
@@ -63,7 +63,9 @@ def open_db() -> Database:
 
         location, is_default = database_location()
         db = Database(location, create_dirs=is_default)
-        db.ensure_ready()
+        upgrade = db.ensure_ready()
+        if upgrade is not None and not upgrade.created:
+            message(upgrade.describe())  # "upgraded … ; the previous file is kept as …"
         state.db = db
     return state.db
 

@@ -5,8 +5,10 @@ Two ways in, one module:
   never imports SQLAlchemy, so ``castctl timeline`` starts in a fraction of a second.
 - ``Database.session`` is a SQLModel session for commands that write or need the ORM.
 
-``Database.ensure_ready`` checks the schema version with the light path and only falls back to
-creating the schema and loading reference data when the database is new or older.
+``Database.ensure_ready`` reads the schema revision (alembic's ``alembic_version``) with the
+light path and compares it with ``HEAD_REVISION``; only a new or older database goes on to the
+migrations (``castctl.db.migrations``), under the write lock, after a backup of an older SQLite
+file. A revision this castctl does not know means a newer castctl wrote the database: refused.
 """
 
 from __future__ import annotations
@@ -15,19 +17,25 @@ import contextlib
 import getpass
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from castctl.errors import DatabaseError
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine import Connection, Engine
     from sqlmodel import Session
 
-SCHEMA_VERSION = 1
+# The newest revision in castctl.db.migrations (tests/test_migrations.py keeps the two equal).
+# Start-up compares the database with it without importing alembic.
+HEAD_REVISION = "0003"
+# Serialises migrations on PostgreSQL (pg_advisory_xact_lock); SQLite uses its write lock.
+MIGRATION_LOCK_KEY = 0x63617374  # "cast"
 ENV_VAR = "CASTCTL_DB"
 BUSY_TIMEOUT_MS = 30_000
+CONNECT_TIMEOUT_S = 10
 
 
 def default_location() -> Path:
@@ -50,6 +58,35 @@ def is_url(location: str) -> bool:
     return "://" in location
 
 
+def hide_password(location: str) -> str:
+    """The location as it may be shown: a URL's password replaced by ``***``."""
+    if not is_url(location):
+        return location
+    from urllib.parse import urlsplit
+
+    try:
+        netloc = urlsplit(location).netloc
+    except ValueError:
+        return location.split("://", 1)[0] + "://***"
+    userinfo, at, _ = netloc.rpartition("@")
+    if not at or ":" not in userinfo:
+        return location
+    user = userinfo.split(":", 1)[0]
+    return location.replace(netloc, f"{user}:***@{netloc.rpartition('@')[2]}", 1)
+
+
+def url_password(location: str) -> str | None:
+    if not is_url(location):
+        return None
+    from urllib.parse import unquote, urlsplit
+
+    try:
+        password = urlsplit(location).password
+    except ValueError:
+        return None
+    return unquote(password) if password else None
+
+
 def os_user() -> str:
     try:
         return getpass.getuser()
@@ -60,6 +97,7 @@ def os_user() -> str:
 class Database:
     def __init__(self, location: str, *, create_dirs: bool = False) -> None:
         self.location = location
+        self.display_location = hide_password(location)  # for messages: never a password
         self._create_dirs = create_dirs
         self._engine: Engine | None = None
         self._conn: sqlite3.Connection | None = None
@@ -97,40 +135,108 @@ class Database:
             except sqlite3.DatabaseError as exc:
                 raise DatabaseError(self._describe(exc)) from None
         from sqlalchemy import text
+        from sqlalchemy.exc import SQLAlchemyError
 
-        with self.engine.connect() as conn:
-            return [tuple(row) for row in conn.execute(text(sql), params)]
+        try:
+            with self.engine.connect() as conn:
+                return [tuple(row) for row in conn.execute(text(sql), params)]
+        except SQLAlchemyError as exc:
+            raise DatabaseError(self._describe(exc)) from None
 
-    def _describe(self, exc: Exception) -> str:
-        text = str(exc)
+    def _describe(self, exc: BaseException) -> str:
+        """One line for the user: the driver's own first line, and never the URL's password."""
+        exc = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's error
+        lines = str(exc).strip().splitlines()
+        text = lines[0].strip() if lines else type(exc).__name__
+        password = url_password(self.location)
+        if password:
+            text = text.replace(password, "***")
+        where = self.display_location
         if "file is not a database" in text or "malformed" in text:
-            return f"{self.location} is not a castctl database (it is not SQLite or is damaged)"
-        if "no such table" in text:
-            return f"{self.location} is not a castctl database ({text})"
-        return f"database error on {self.location}: {text}"
+            return f"{where} is not a castctl database (it is not SQLite or is damaged)"
+        if "no such table" in text or "does not exist" in text and "relation" in text:
+            return f"{where} is not a castctl database ({text})"
+        if not self.is_sqlite and ("connect" in text.lower() or "timeout" in text.lower()):
+            return f"cannot connect to the database {where}: {text}"
+        return f"database error on {where}: {text}"
 
-    def schema_version(self) -> int | None:
-        """The stored schema version, or None for a new/empty database."""
+    def current_revision(self) -> str | None:
+        """The schema revision the database is at; None for a new (missing or empty) one.
+
+        Reads only. A castctl database from before migrations counts as revision 0001.
+        """
         if self.is_sqlite:
-            if self.path is None or not self.path.exists() or self.path.stat().st_size == 0:
-                return None
+            return self._sqlite_revision()[0]
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            with self.engine.connect() as conn:
+                return self._revision_on(conn)[0]
+        except SQLAlchemyError as exc:
+            raise DatabaseError(self._describe(exc)) from None
+
+    def _sqlite_revision(self) -> tuple[str | None, bool]:
+        """(revision, stamped) through plain sqlite3: one query when the file is up to date."""
+        if self.path is None or not self.path.exists() or self.path.stat().st_size == 0:
+            return None, True
+        conn = self._sqlite()
+        try:
             try:
-                conn = self._sqlite()
-                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-            except sqlite3.DatabaseError as exc:
-                raise DatabaseError(self._describe(exc)) from None
-            if "schema_version" not in tables:
-                if tables:
-                    raise DatabaseError(f"{self.location} is not a castctl database")
-                return None
-            row = conn.execute("SELECT version FROM schema_version").fetchone()
-            return int(row[0]) if row else None
+                rows = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+            except sqlite3.OperationalError as exc:
+                if "no such table" not in str(exc):
+                    raise
+            else:
+                if len(rows) == 1 and rows[0][0] == HEAD_REVISION:
+                    return HEAD_REVISION, True
+            tables = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            return self._classify(tables, lambda sql: conn.execute(sql).fetchall())
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseError(self._describe(exc)) from None
+
+    def _revision_on(self, conn: Connection) -> tuple[str | None, bool]:
+        """(revision, stamped) on a SQLAlchemy connection (PostgreSQL, or under the lock)."""
         from sqlalchemy import inspect
 
-        if not inspect(self.engine).has_table("schema_version"):
-            return None
-        rows = self.read("SELECT version FROM schema_version")
-        return int(rows[0][0]) if rows else None
+        tables = set(inspect(conn).get_table_names())
+        return self._classify(tables, lambda sql: [tuple(r) for r in conn.exec_driver_sql(sql)])
+
+    def _classify(
+        self, tables: set[str], query: Callable[[str], list[Any]]
+    ) -> tuple[str | None, bool]:
+        """Which castctl schema revision these tables are, and whether alembic has stamped it.
+
+        Raises for a database of another program: tables, but not castctl's.
+        """
+        foreign = DatabaseError(f"{self.display_location} is not a castctl database")
+        if "alembic_version" in tables:
+            revisions = sorted(str(r[0]) for r in query("SELECT version_num FROM alembic_version"))
+            if not revisions:  # every migration undone, or another program's empty stamp
+                if tables - {"alembic_version"}:
+                    raise foreign
+                return None, True
+            if "district" not in tables:  # castctl has had it since 0001
+                raise foreign
+            return ",".join(revisions), True
+        if "schema_version" in tables:  # castctl before migrations: schema 0001, integer version
+            rows = query("SELECT version FROM schema_version")
+            if not rows:
+                raise DatabaseError(
+                    f"{self.display_location} is not a castctl database (no version)"
+                )
+            if int(rows[0][0]) != 1:
+                raise DatabaseError(
+                    f"the database is at schema version {rows[0][0]}, newer than this castctl "
+                    f"({HEAD_REVISION}): upgrade castctl"
+                )
+            from castctl.db.migrations import PRE_ALEMBIC_REVISION
+
+            return PRE_ALEMBIC_REVISION, False
+        if tables:
+            raise foreign
+        return None, True
 
     # ---- heavy path -------------------------------------------------------------------
     @property
@@ -143,10 +249,18 @@ class Database:
         from sqlalchemy import create_engine, event
 
         if not self.is_sqlite:
+            # An unreachable server fails within seconds instead of hanging a cron job.
+            connect_args = (
+                {"connect_timeout": CONNECT_TIMEOUT_S}
+                if self.url.startswith("postgresql") and "connect_timeout" not in self.url
+                else {}
+            )
             try:
-                return create_engine(self.url, pool_pre_ping=True)
+                return create_engine(self.url, pool_pre_ping=True, connect_args=connect_args)
             except Exception as exc:  # unknown dialect or driver not installed
-                raise DatabaseError(f"cannot use database URL: {exc}") from None
+                raise DatabaseError(
+                    f"cannot use database URL {self.display_location}: {self._describe(exc)}"
+                ) from None
         engine = create_engine(self.url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
         @event.listens_for(engine, "connect")
@@ -209,8 +323,55 @@ class Database:
             finally:
                 conn.isolation_level = previous
             return
-        with self.engine.begin() as sa_conn:
-            yield _SqlAlchemyTx(sa_conn)
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            with self.engine.begin() as sa_conn:
+                yield _SqlAlchemyTx(sa_conn)
+        except SQLAlchemyError as exc:
+            raise DatabaseError(self._describe(exc)) from None
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[Callable[..., list[tuple[Any, ...]]]]:
+        """A read-only transaction: every query inside sees the same committed state.
+
+        Yields a ``query(sql, params)`` function. On SQLite (WAL) it is a deferred read
+        transaction, which never blocks writers; elsewhere a REPEATABLE READ transaction.
+        """
+        if self.is_sqlite:
+            conn = self._sqlite()
+            previous = conn.isolation_level
+            conn.isolation_level = None
+
+            def query(sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
+                try:
+                    return conn.execute(sql, dict(params or {})).fetchall()
+                except sqlite3.DatabaseError as exc:
+                    raise DatabaseError(self._describe(exc)) from None
+
+            try:
+                conn.execute("BEGIN")
+                yield query
+            finally:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                conn.isolation_level = previous
+            return
+        from sqlalchemy import text
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            bind = self.engine.execution_options(isolation_level="REPEATABLE READ")
+            with bind.connect() as sa_conn, sa_conn.begin():
+
+                def sa_query(
+                    sql: str, params: Mapping[str, Any] | None = None
+                ) -> list[tuple[Any, ...]]:
+                    return [tuple(r) for r in sa_conn.execute(text(sql), dict(params or {}))]
+
+                yield sa_query
+        except SQLAlchemyError as exc:
+            raise DatabaseError(self._describe(exc)) from None
 
     def close(self) -> None:
         if self._conn is not None:
@@ -240,40 +401,125 @@ class Database:
         except OSError as exc:
             raise DatabaseError(f"cannot create the database {self.path}: {exc.strerror}") from None
 
-    def ensure_ready(self) -> None:
-        """Create the schema and load reference data on first use; cheap when already done."""
-        version = self.schema_version()
-        if version == SCHEMA_VERSION:
-            return
-        if version is not None and version > SCHEMA_VERSION:
-            raise DatabaseError(
-                f"the database is at schema version {version}, newer than this castctl "
-                f"({SCHEMA_VERSION}): upgrade castctl"
-            )
-        if self.is_sqlite and self.path is not None and not self.path.exists():
-            self._create_sqlite_file()
-        if self.is_sqlite and self.path is not None and not os.access(self.path, os.W_OK):
-            raise DatabaseError(f"the database {self.path} is not writable")
-        self._initialise()
+    def ensure_ready(self) -> Upgrade | None:
+        """Bring the database to ``HEAD_REVISION``; say what was done (None: nothing was needed).
 
-    def _initialise(self) -> None:
+        Up to date (the usual case): on SQLite one query through ``sqlite3``, no SQLAlchemy or
+        alembic import. New: the file is created 0600, then the migrations and the reference
+        data run in one transaction. Older: a SQLite file is first copied next to itself
+        (``…backup-YYYYmmdd-HHMMSS-revNNNN``), then upgraded. Newer (a revision this castctl
+        does not know): ``DatabaseError``, and the database is not touched.
+        """
+        try:
+            revision = self.current_revision()  # no lock: the usual answer is "up to date"
+            if revision == HEAD_REVISION:
+                return None
+            self._refuse_newer(revision)  # before anything writes to the database
+            if self.is_sqlite:
+                self._prepare_sqlite_file()
+            return self._migrate()
+        except BaseException:
+            self.close()  # a refused file is left as found: no -wal/-shm beside it
+            raise
+
+    def _refuse_newer(self, revision: str | None) -> None:
+        if revision is None or revision == HEAD_REVISION:
+            return
+        from castctl.db import migrations
+
+        if revision not in migrations.revisions():
+            raise DatabaseError(
+                f"the database is at schema revision {revision}, newer than this castctl "
+                f"({HEAD_REVISION}): upgrade castctl"
+            )
+
+    def _prepare_sqlite_file(self) -> None:
+        if self.path is not None and not self.path.exists():
+            self._create_sqlite_file()
+        if self.path is not None and not os.access(self.path, os.W_OK):
+            raise DatabaseError(f"the database {self.path} is not writable")
+        try:
+            self._sqlite().execute("PRAGMA journal_mode = WAL")
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseError(self._describe(exc)) from None
+
+    def _migrate(self) -> Upgrade | None:
+        """Upgrade under the write lock, re-checking the revision there: when several processes
+        open a new or older database at once, one migrates and the others find it done."""
         from sqlalchemy.exc import SQLAlchemyError
 
-        from castctl.db import models
-        from castctl.db.reference import load_reference_data
-
         try:
-            if self.is_sqlite:
-                self._sqlite().execute("PRAGMA journal_mode = WAL")
-            with self.session(write=True) as session:
-                # Re-check under the write lock: another process may have just done this.
-                conn = session.connection()
-                models.SQLModel.metadata.create_all(conn)
-                if session.get(models.SchemaVersion, 1) is None:
-                    load_reference_data(session)
-                    session.add(models.SchemaVersion(id=1, version=SCHEMA_VERSION))
+            # conn.begin() issues BEGIN IMMEDIATE on SQLite: the write lock, up front.
+            bind = self.engine.execution_options(castctl_write=True)
+            with bind.connect() as conn, conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
+                return self._migrate_locked(conn)
         except SQLAlchemyError as exc:
-            raise DatabaseError(self._describe(getattr(exc, "orig", None) or exc)) from None
+            raise DatabaseError(self._describe(exc)) from None
+
+    def _migrate_locked(self, conn: Connection) -> Upgrade | None:
+        from castctl.db import migrations
+
+        revision, stamped = self._revision_on(conn)
+        if revision == HEAD_REVISION:
+            return None
+        self._refuse_newer(revision)
+        backup = None
+        if revision is not None and self.is_sqlite and self.path is not None:
+            backup = self._backup_before_upgrade(revision)
+        migrations.upgrade(conn, stamp=None if stamped else revision)
+        if revision is None:
+            from sqlmodel import Session
+
+            from castctl.db.reference import load_reference_data
+
+            with Session(bind=conn) as session:  # joins the migration's transaction
+                load_reference_data(session)
+                session.flush()
+        return Upgrade(revision, HEAD_REVISION, backup)
+
+    def _backup_before_upgrade(self, revision: str) -> Path:
+        """A private copy of the file (SQLite online backup API) before the schema changes.
+
+        Called while ``_migrate`` holds the write lock and has written nothing yet, so the copy
+        is exactly what is about to be migrated. It reads through the light connection: SQLite
+        refuses to back up from a connection that holds a write transaction.
+        """
+        import datetime as dt
+
+        assert self.path is not None
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        base = f"{self.path.name}.backup-{stamp}-rev{revision}"
+        target = self.path.with_name(base)
+        for n in range(2, 100):
+            try:
+                os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+                break
+            except FileExistsError:
+                target = self.path.with_name(f"{base}-{n}")
+            except OSError as exc:
+                raise DatabaseError(
+                    f"cannot back up {self.path} before upgrading its schema: {exc.strerror}; "
+                    "nothing was changed"
+                ) from None
+        else:
+            raise DatabaseError(f"too many backups named {base}-N; nothing was changed")
+        try:
+            dest = sqlite3.connect(target)
+            try:
+                self._sqlite().backup(dest)
+                # One self-contained file: the copy took the source's WAL mode with its pages.
+                dest.execute("PRAGMA journal_mode = DELETE").fetchall()
+            finally:
+                dest.close()
+        except sqlite3.Error as exc:
+            target.unlink(missing_ok=True)
+            raise DatabaseError(
+                f"cannot back up {self.path} before upgrading its schema: {exc}; "
+                "nothing was changed"
+            ) from None
+        return target
 
     def backup_to(self, target: Path) -> None:
         """A consistent copy through SQLite's online backup API, safe while others write."""
@@ -294,6 +540,29 @@ class Database:
         except (OSError, sqlite3.Error) as exc:
             target.unlink(missing_ok=True)
             raise DatabaseError(f"backup to {target} failed: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Upgrade:
+    """What ``Database.ensure_ready`` did to the schema."""
+
+    from_revision: str | None  # None: the database was new
+    to_revision: str
+    backup: Path | None = None
+
+    @property
+    def created(self) -> bool:
+        return self.from_revision is None
+
+    def describe(self) -> str:
+        if self.from_revision is None:
+            return f"created the database at schema revision {self.to_revision}"
+        text = (
+            f"upgraded the database from schema revision {self.from_revision} to {self.to_revision}"
+        )
+        if self.backup is not None:
+            text += f"; the previous file is kept as {self.backup}"
+        return text
 
 
 class Tx:

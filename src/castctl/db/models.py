@@ -1,6 +1,9 @@
 """SQLModel tables. Importing this module costs ~0.3 s (SQLAlchemy + SQLModel): only commands
 that write or aggregate import it; fast read paths use plain SQL through ``engine.Database.read``.
 
+The schema is created and changed only by the migrations in ``castctl.db.migrations``; these
+models and the newest migration must agree (``tests/test_migrations.py`` checks it).
+
 Dates are stored as SQL DATE (ISO text on SQLite), times as UTC ISO timestamps. Lists that a
 user types as ``a;b;c`` (preferences, mechanisms, networks, SDGs) are stored the same way.
 """
@@ -15,13 +18,6 @@ from sqlmodel import Field, SQLModel
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
-class SchemaVersion(SQLModel, table=True):
-    __tablename__ = "schema_version"
-    id: int = Field(default=1, primary_key=True)
-    version: int
-    applied_at: dt.datetime = Field(default_factory=utcnow)
 
 
 class Province(SQLModel, table=True):
@@ -111,8 +107,11 @@ class Assignment(SQLModel, table=True):
 
     __tablename__ = "assignment"
     trainee_id: str = Field(primary_key=True, foreign_key="trainee.trainee_id")
-    pilot_district_code: str | None = Field(default=None, foreign_key="pilot_district.code")
-    target_district_code: str | None = Field(default=None, foreign_key="district.code")
+    # Indexed: placements are counted and listed per district (a mentor's group, capacity).
+    pilot_district_code: str | None = Field(
+        default=None, foreign_key="pilot_district.code", index=True
+    )
+    target_district_code: str | None = Field(default=None, foreign_key="district.code", index=True)
     pilot_cost: int | None = None
     target_cost: int | None = None
     updated_at: dt.datetime = Field(default_factory=utcnow)
