@@ -45,6 +45,10 @@ sys.path.insert(0, str(ROOT / "src"))
 from castctl.core.vocabulary import MECHANISMS, NETWORKS  # noqa: E402
 from castctl.db.engine import Database  # noqa: E402
 
+# Measure programs as users run them: with compiled bytecode cached. (These machines set
+# PYTHONDONTWRITEBYTECODE, which would recompile every module on every run.)
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
 PILOT_CODES = ("1806", "2506", "3209", "4001", "4105", "5607", "6309", "6501", "9005", "9501")
 DEPARTMENTS = ("OPS", "DOPA", "CDD", "DLA", "DOL", "DPT", "DDPM")
 TRAINEES = 10_000
