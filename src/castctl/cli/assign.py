@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from castctl.cli.common import FormatOpt, open_db
-from castctl.cli.output import Column, Format, View, emit, message
+from castctl.cli.output import Column, Format, View, emit, message, working
 
 if TYPE_CHECKING:
     from castctl.core.placing import Current, Plan
@@ -210,13 +210,15 @@ def assign(
 
     if dry_run or explain_id is not None:
         inp = load_assign_input(db.read)
-        plan = solve(inp)
+        with working(f"placing {len(inp.trainees):,} trainees…", size=len(inp.trainees)):
+            plan = solve(inp)
     else:
         # Load, solve and write under one write lock: a concurrent run waits, then sees ours.
         with db.transaction() as tx:
             inp = load_assign_input(tx.query)
-            plan = solve(inp)
-            save_plan(tx, plan, inp.current, "rematch-all" if rematch_all else "moved")
+            with working(f"placing {len(inp.trainees):,} trainees…", size=len(inp.trainees)):
+                plan = solve(inp)
+                save_plan(tx, plan, inp.current, "rematch-all" if rematch_all else "moved")
     if not inp.trainees:
         message("no active trainees: nothing to place (import some with castctl trainees import)")
     if explain_id is not None:

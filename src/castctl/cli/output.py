@@ -15,7 +15,7 @@ import enum
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -212,3 +212,17 @@ def progress(items: Any, *, total: int, label: str) -> Any:
     from rich.progress import track
 
     return track(items, total=total, description=label, console=console(stderr=True))
+
+
+@contextlib.contextmanager
+def working(label: str, *, size: int = 0, threshold: int = 2000) -> Iterator[None]:
+    """A spinner with ``label`` on stderr while a long step (a big import, a solve) runs.
+
+    Only on a terminal and only for work of at least ``threshold`` items: cron logs and pipes
+    stay clean, and quick runs do not flicker.
+    """
+    if not is_tty(sys.stderr) or size < threshold:
+        yield
+        return
+    with console(stderr=True).status(label):
+        yield

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 import typer
 
 from castctl.cli.common import FormatOpt, open_db
-from castctl.cli.output import Column, Format, View, emit, message
+from castctl.cli.output import Column, Format, View, emit, message, working
 
 app = typer.Typer(
     help="The cohort: import trainees from CSV/XLSX, list, show, withdraw.",
@@ -122,8 +122,9 @@ def import_(file: FileArg, dry_run: DryRunOpt = False) -> None:
 
     db = open_db()
     sheet = read_table(file, required=TRAINEE_REQUIRED, optional=TRAINEE_OPTIONAL)
-    rows = parse_trainees(sheet, district_index(db), province_index(db))
-    counts = import_trainees(db, rows, dry_run=dry_run)
+    with working(f"checking and importing {len(sheet):,} trainees…", size=len(sheet)):
+        rows = parse_trainees(sheet, district_index(db), province_index(db))
+        counts = import_trainees(db, rows, dry_run=dry_run)
     message(f"{counts}{' (dry run: nothing written)' if dry_run else ''}")
 
 
