@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
+from castctl.io.cells import safe_cell
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -106,16 +108,6 @@ def _text(value: Any) -> str:
 def _cell(column: Column, row: dict[str, Any]) -> str:
     value = row.get(column.key)
     return column.show(value) if column.show else _text(value)
-
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas (``=cmd|…``) in exported text (CSV/XLSX injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def write_csv(view: View, stream: TextIO) -> None:

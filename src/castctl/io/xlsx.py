@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from castctl.cli.output import safe_cell
+from castctl.io.cells import safe_cell
 from castctl.io.files import write_atomic
 
 
