@@ -117,7 +117,9 @@ def import_(
     yes: Annotated[
         bool,
         typer.Option(
-            "--yes", help="Replace a database that already holds trainees (backed up first)."
+            "--yes",
+            help="Replace a database that already holds trainees (a SQLite file is first "
+            "copied beside itself).",
         ),
     ] = False,
 ) -> None:

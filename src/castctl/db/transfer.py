@@ -1,0 +1,724 @@
+"""Moving a whole dataset: JSON export/import (any backend) and restoring a SQLite backup.
+
+An export is one JSON document::
+
+    {"castctl_export": 1, "schema": "<version or revision>", "exported_at": "…Z",
+     "redacted": false, "tables": {"province": {"columns": [...], "rows": [[...], ...]}, ...}}
+
+with every table of the data model (bookkeeping tables such as ``schema_version`` excepted: the
+header's ``schema`` says which schema the rows belong to), rows sorted by primary key in Python,
+dates and timestamps as ISO text. It is read in one snapshot, so it is consistent while others
+write, and written atomically (temporary file, then rename) with mode 0600 (personal data).
+
+Import loads such a document in one transaction, replacing every table of the dataset (reference
+data included, so a round trip leaves every table equal). On SQLite a database that already
+holds a cohort is copied to a timestamped backup first. Plain portable SQL through
+``Database.transaction``; the only PostgreSQL-specific step is moving the id sequences past the
+imported ids.
+
+Restore (SQLite only) checks that a file is a castctl database, copies the current database to a
+timestamped backup and copies the file in through SQLite's online backup API, so processes that
+have the database open see either the old or the restored data, never a mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import operator
+import os
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from castctl.db import engine
+from castctl.db.engine import Database
+from castctl.errors import CastError, DatabaseError, InputError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
+
+Query = Callable[..., list[tuple[Any, ...]]]
+
+EXPORT_FORMAT = 1
+# Tables that describe the database rather than hold data: never exported or replaced.
+BOOKKEEPING = frozenset({"schema_version", "alembic_version"})
+# Personal data dropped by ``--redact`` (PDPA): column -> redacted value.
+REDACTED_COLUMNS: dict[str, dict[str, Any]] = {
+    "trainee": {"full_name": "", "email": None},
+    "mentor": {"name": None, "email": None},
+    "trainee_status_change": {"os_user": ""},
+    "assignment_change": {"os_user": ""},
+}
+SQLITE_MAGIC = b"SQLite format 3\x00"
+MAX_PROBLEMS = 200
+
+
+def quote(name: str) -> str:
+    """A quoted identifier: columns such as ``end``, ``date`` and ``format`` are SQL keywords."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def dataset_tables() -> list[Table]:
+    """The tables of the data model, parents before children (foreign-key order)."""
+    from castctl.db.models import SQLModel
+
+    return [t for t in SQLModel.metadata.sorted_tables if t.name not in BOOKKEEPING]
+
+
+def schema_of(db: Database) -> str:
+    """The schema revision of a castctl database (a new, empty one has none: an error here)."""
+    revision = db.current_revision()
+    if revision is None:
+        raise DatabaseError(f"{db.display_location} holds no castctl schema yet")
+    return revision
+
+
+def _is_known_revision(revision: str) -> bool:
+    from castctl.db import migrations
+
+    return revision in migrations.revisions()
+
+
+def _utc_stamp() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def timestamped_path(path: Path, label: str) -> Path:
+    """``castctl.db`` -> ``castctl.<label>-20240501T120000Z.db`` beside it (a new name)."""
+    stamp = _utc_stamp()
+    for n in range(1000):
+        extra = f"-{n}" if n else ""
+        candidate = path.with_name(f"{path.stem}.{label}-{stamp}{extra}{path.suffix or '.db'}")
+        if not candidate.exists():
+            return candidate
+    raise DatabaseError(f"cannot find a free backup file name beside {path}")
+
+
+# ---- values -------------------------------------------------------------------------------
+
+
+def _json_value(value: Any) -> Any:
+    """A database value as JSON: ISO text for dates and timestamps (PostgreSQL returns objects)."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
+    if hasattr(value, "as_integer_ratio") and not isinstance(value, int | float):
+        return float(value)  # Decimal
+    return value
+
+
+def _kind(column: Any) -> str:
+    """int | date | datetime | text: what the import accepts for a column."""
+    from sqlalchemy import Date, DateTime, Integer
+
+    if isinstance(column.type, Integer):
+        return "int"
+    if isinstance(column.type, DateTime):
+        return "datetime"
+    if isinstance(column.type, Date):
+        return "date"
+    return "text"
+
+
+def _parse_datetime(text: str) -> dt.datetime:
+    value = dt.datetime.fromisoformat(text)
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value
+
+
+def _check_value(kind: str, value: Any) -> str | None:
+    """Why ``value`` cannot go into a column of this kind, or None."""
+    if value is None:
+        return None
+    if kind == "int":
+        return None if isinstance(value, int) and not isinstance(value, bool) else "not an integer"
+    if not isinstance(value, str):
+        return "not text"
+    try:
+        if kind == "date":
+            dt.date.fromisoformat(value)
+        elif kind == "datetime":
+            _parse_datetime(value)
+    except ValueError:
+        return f"not an ISO {kind}"
+    return None
+
+
+def _db_value(kind: str, value: Any, *, sqlite: bool) -> Any:
+    """ISO text stays text on SQLite (stored as it was); other backends get date objects."""
+    if value is None or sqlite:
+        return value
+    if kind == "date":
+        return dt.date.fromisoformat(value)
+    if kind == "datetime":
+        return _parse_datetime(value)
+    return value
+
+
+# ---- export -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    rows: dict[str, int]
+    redacted: bool
+
+    def __str__(self) -> str:
+        trainees = self.rows.get("trainee", 0)
+        reports = self.rows.get("report", 0)
+        total = sum(self.rows.values())
+        what = "redacted export" if self.redacted else "export"
+        return (
+            f"{what} written to {self.path}: {total} rows in {len(self.rows)} tables "
+            f"({trainees} trainees, {reports} reports)"
+        )
+
+
+def _redact(tables: dict[str, dict[str, Any]]) -> None:
+    for table, replacements in REDACTED_COLUMNS.items():
+        block = tables.get(table)
+        if not block:
+            continue
+        positions = [(block["columns"].index(c), v) for c, v in replacements.items()]
+        for row in block["rows"]:
+            for i, value in positions:
+                row[i] = value
+    # Summary recipients are mail addresses: keep them distinct (a unique key) but anonymous.
+    sent = tables.get("sent_log")
+    if sent:
+        i = sent["columns"].index("destination")
+        addresses = sorted({r[i] for r in sent["rows"] if "@" in str(r[i])})
+        alias = {a: f"recipient-{n}" for n, a in enumerate(addresses, start=1)}
+        for row in sent["rows"]:
+            row[i] = alias.get(row[i], row[i])
+
+
+def read_dataset(db: Database, *, redact: bool = False) -> dict[str, Any]:
+    """The whole dataset as the export document, read in one consistent snapshot."""
+    tables: dict[str, dict[str, Any]] = {}
+    with db.snapshot() as query:
+        schema = schema_of(db)
+        for table in dataset_tables():
+            columns = [c.name for c in table.columns]
+            key = operator.itemgetter(*(columns.index(c.name) for c in table.primary_key.columns))
+            sql = f"SELECT {', '.join(map(quote, columns))} FROM {quote(table.name)}"
+            rows = [[_json_value(v) for v in row] for row in query(sql)]
+            # Sorted in Python, never by a database collation: the same file from any backend.
+            rows.sort(key=key)
+            tables[table.name] = {"columns": columns, "rows": rows}
+    if redact:
+        _redact(tables)
+    return {
+        "castctl_export": EXPORT_FORMAT,
+        "schema": schema,
+        "exported_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "redacted": redact,
+        "tables": tables,
+    }
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
+def _check_not_database(db: Database, target: Path) -> None:
+    if db.path is None:
+        return
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        if _same_file(target, Path(f"{db.path}{suffix}")):
+            raise CastError(f"{target} is the database itself; choose another file")
+
+
+def write_atomically(target: Path, write: Callable[[Any], None]) -> None:
+    """Write through ``write(binary_file)`` to a 0600 temp file beside ``target``, then rename."""
+    if target.is_dir():
+        raise CastError(f"{target} is a directory; give a file name")
+    parent = target.parent
+    if not parent.is_dir():
+        raise CastError(f"the directory {parent} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+    except OSError as exc:
+        raise CastError(f"cannot write in {parent}: {exc.strerror}") from None
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise CastError(f"cannot write {target}: {exc.strerror or exc}") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def export_dataset(db: Database, target: Path, *, redact: bool = False) -> ExportResult:
+    """Write the whole dataset to ``target`` as JSON (atomically, mode 0600)."""
+    _check_not_database(db, target)
+    if target.is_dir():
+        raise CastError(f"{target} is a directory; give a file name")
+    if not target.parent.is_dir():
+        raise CastError(f"the directory {target.parent} does not exist")
+    doc = read_dataset(db, redact=redact)
+
+    def write(fh: Any) -> None:
+        # One table per line: readable in a pager and friendly to diff, still compact.
+        head = {k: v for k, v in doc.items() if k != "tables"}
+        fh.write(json.dumps(head, ensure_ascii=False)[:-1].encode())
+        fh.write(b', "tables": {\n')
+        for n, (name, block) in enumerate(doc["tables"].items()):
+            sep = b",\n" if n else b""
+            body = json.dumps(block, ensure_ascii=False, separators=(",", ":"))
+            fh.write(sep + json.dumps(name).encode() + b": " + body.encode())
+        fh.write(b"\n}}\n")
+
+    write_atomically(target, write)
+    rows = {name: len(block["rows"]) for name, block in doc["tables"].items()}
+    return ExportResult(target, rows, redact)
+
+
+# ---- import -------------------------------------------------------------------------------
+
+
+def load_export(path: Path) -> dict[str, Any]:
+    """Read and parse an export file; any problem is one clear ``InputError``."""
+    if not path.exists():
+        raise InputError(f"{path} does not exist")
+    if path.is_dir():
+        raise InputError(f"{path} is a directory, not a file")
+    try:
+        with path.open("rb") as fh:
+            doc = json.load(fh)
+    except PermissionError:
+        raise InputError(f"cannot read {path}: permission denied") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path.name} is not a castctl export (not UTF-8 JSON)") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{path.name} is not a castctl export (not JSON: line {exc.lineno}, column {exc.colno})"
+        ) from None
+    except (OSError, RecursionError, ValueError) as exc:
+        raise InputError(f"cannot read {path.name}: {exc}") from None
+    if not isinstance(doc, dict) or "castctl_export" not in doc:
+        raise InputError(f"{path.name} is not a castctl export (no castctl_export header)")
+    if doc["castctl_export"] != EXPORT_FORMAT:
+        raise InputError(
+            f"{path.name} is a castctl export of format {doc['castctl_export']!r}; this castctl "
+            f"reads format {EXPORT_FORMAT}"
+        )
+    return doc
+
+
+@dataclass
+class _Table:
+    table: Any
+    columns: list[str]
+    kinds: list[str]
+    rows: list[list[Any]]
+
+
+def _validate(doc: Mapping[str, Any], name: str) -> list[_Table]:
+    """Every table present with the model's columns and well-typed values, or an InputError."""
+    tables = doc.get("tables")
+    if not isinstance(tables, dict):
+        raise InputError(f"{name}: no tables in the export")
+    problems: list[str] = []
+    known = {t.name for t in dataset_tables()}
+    for extra in sorted(set(tables) - known - BOOKKEEPING):
+        problems.append(f"table {extra}: not a castctl table")
+    out: list[_Table] = []
+    for table in dataset_tables():
+        block = tables.get(table.name)
+        if not isinstance(block, dict):
+            problems.append(f"table {table.name}: missing")
+            continue
+        columns, rows = block.get("columns"), block.get("rows")
+        model = {c.name: c for c in table.columns}
+        if not isinstance(columns, list) or sorted(map(str, columns)) != sorted(model):
+            problems.append(
+                f"table {table.name}: columns {columns!r} differ from {sorted(model)!r}"
+            )
+            continue
+        if not isinstance(rows, list):
+            problems.append(f"table {table.name}: rows is not a list")
+            continue
+        kinds = [_kind(model[c]) for c in columns]
+        for n, row in enumerate(rows, start=1):
+            if not isinstance(row, list) or len(row) != len(columns):
+                problems.append(f"table {table.name}, row {n}: expected {len(columns)} values")
+                continue
+            for column, kind, value in zip(columns, kinds, row, strict=True):
+                why = _check_value(kind, value)
+                if why:
+                    problems.append(f"table {table.name}, row {n}, column {column}: {why}")
+        out.append(_Table(table, list(columns), kinds, rows))
+    if problems:
+        shown = problems[:MAX_PROBLEMS]
+        if len(problems) > MAX_PROBLEMS:
+            shown.append(f"… and {len(problems) - MAX_PROBLEMS} more")
+        raise InputError(
+            f"{name}: {len(problems)} problem{'s' if len(problems) != 1 else ''} found; "
+            "nothing was written",
+            shown,
+        )
+    return out
+
+
+@dataclass
+class ImportResult:
+    rows: dict[str, int]
+    replaced_trainees: int
+    backup: Path | None = None
+    redacted: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        total = sum(self.rows.values())
+        text = (
+            f"imported {total} rows in {len(self.rows)} tables ({self.rows.get('trainee', 0)} "
+            f"trainees, {self.rows.get('report', 0)} reports)"
+        )
+        if self.replaced_trainees:
+            text += f", replacing a cohort of {self.replaced_trainees} trainees"
+        return text
+
+
+def _count(query: Query, table: str) -> int:
+    return int(query(f"SELECT COUNT(*) FROM {quote(table)}")[0][0])
+
+
+def _holds_data(query: Query) -> bool:
+    """Anything a coordinator entered (not only the reference data first use loads)."""
+    for table in ("trainee", "target_district", "report", "assignment_change", "sent_log"):
+        if _count(query, table):
+            return True
+    return bool(
+        query(
+            "SELECT COUNT(*) FROM mentor WHERE name IS NOT NULL OR email IS NOT NULL "
+            "OR capacity IS NOT NULL"
+        )[0][0]
+    )
+
+
+def _reset_sequences(tx: Any, tables: Iterable[_Table]) -> None:
+    """PostgreSQL: move each serial id past the imported ids (SQLite needs nothing)."""
+    for t in tables:
+        pk = list(t.table.primary_key.columns)
+        if len(pk) != 1 or _kind(pk[0]) != "int":
+            continue
+        name, column = t.table.name, pk[0].name
+        tx.query(
+            f"SELECT setval(pg_get_serial_sequence('{name}', '{column}'), "
+            f"COALESCE(MAX({quote(column)}), 1), MAX({quote(column)}) IS NOT NULL) "
+            f"FROM {quote(name)}"
+        )
+
+
+def import_dataset(
+    db: Database, doc: Mapping[str, Any], *, replace: bool, name: str = "export"
+) -> ImportResult:
+    """Load an export into ``db`` in one transaction, replacing every table of the dataset.
+
+    Refuses when the database already holds trainees unless ``replace``; on SQLite a database
+    holding any data is copied to a timestamped backup first.
+    """
+    here = schema_of(db)
+    there = str(doc.get("schema"))
+    if there != here:
+        raise InputError(
+            f"{name} was exported at schema {there}; this database is at schema {here}: "
+            "upgrade the older side first (castctl db upgrade)"
+        )
+    tables = _validate(doc, name)
+    trainees = _count(db.read, "trainee")
+    if trainees and not replace:
+        raise InputError(
+            f"the database already holds {trainees} trainees; importing {name} would replace "
+            "its whole dataset: run again with --yes to do that"
+        )
+    result = ImportResult(
+        rows={t.table.name: len(t.rows) for t in tables},
+        replaced_trainees=trainees,
+        redacted=bool(doc.get("redacted")),
+    )
+    if db.is_sqlite and db.path is not None and _holds_data(db.read):
+        result.backup = timestamped_path(db.path, "before-import")
+        db.backup_to(result.backup)
+    sqlite = db.is_sqlite
+    try:
+        with db.transaction() as tx:
+            for t in reversed(tables):
+                tx.execute(f"DELETE FROM {quote(t.table.name)}")
+            for t in tables:
+                cols = ", ".join(quote(c) for c in t.columns)
+                marks = ", ".join(f":p{i}" for i in range(len(t.columns)))
+                tx.executemany(
+                    f"INSERT INTO {quote(t.table.name)} ({cols}) VALUES ({marks})",
+                    [
+                        {f"p{i}": _db_value(kind, v, sqlite=sqlite)
+                         for i, (kind, v) in enumerate(zip(t.kinds, row, strict=True))}
+                        for row in t.rows
+                    ],
+                )  # fmt: skip
+            if not sqlite and db.url.startswith("postgresql"):
+                _reset_sequences(tx, tables)
+    except DatabaseError as exc:  # a constraint the rows break: the transaction rolled back
+        raise DatabaseError(f"{name} could not be imported, nothing was written: {exc}") from None
+    return result
+
+
+# ---- restore (SQLite) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SqliteFileInfo:
+    path: Path
+    schema: str
+    trainees: int
+    reports: int
+
+
+def _check_castctl(conn: sqlite3.Connection, path: Path) -> SqliteFileInfo:
+    """Integrity, the castctl tables and a schema this program can use; else DatabaseError."""
+    label = str(path)
+    try:
+        check = conn.execute("PRAGMA quick_check").fetchone()
+        if not check or check[0] != "ok":
+            raise DatabaseError(f"{label} is a damaged SQLite database ({check and check[0]})")
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        # Tables every castctl schema has had (a backup from an older castctl may lack newer
+        # ones: it is upgraded on first use after the restore).
+        if not {"district", "trainee", "report"} <= tables or not tables & {
+            "schema_version",
+            "alembic_version",
+        }:
+            raise DatabaseError(f"{label} is not a castctl database")
+        if "alembic_version" in tables:
+            rows = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+            schema = ",".join(sorted(str(r[0]) for r in rows)) or "?"
+        else:  # castctl from before migrations: revision 0001 if its version is 1
+            row = conn.execute("SELECT version FROM schema_version").fetchone()
+            schema = "0001" if row and int(row[0]) == 1 else f"version {row and row[0]}"
+        if not _is_known_revision(schema):
+            raise DatabaseError(
+                f"{label} is at schema {schema}, newer than this castctl "
+                f"({engine.HEAD_REVISION}): upgrade castctl"
+            )
+        trainees = conn.execute("SELECT COUNT(*) FROM trainee").fetchone()[0]
+        reports = conn.execute("SELECT COUNT(*) FROM report").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"{label} is not a castctl database ({exc})") from None
+    return SqliteFileInfo(path, schema, int(trainees), int(reports))
+
+
+def inspect_backup(source: Path) -> SqliteFileInfo:
+    """Check that a file is a castctl SQLite database and say what it holds; never writes it."""
+    with verified_copy(source, None) as (info, _):
+        return info
+
+
+@contextlib.contextmanager
+def verified_copy(source: Path, directory: Path | None) -> Iterator[tuple[SqliteFileInfo, Path]]:
+    """A private copy of ``source`` (and its ``-wal``) in ``directory``, checked and checkpointed.
+
+    The source itself is only read, byte for byte: checking it never changes it (opening it
+    with SQLite could: a hot journal would be rolled back, a WAL checkpointed).
+    """
+    if not source.exists():
+        raise InputError(f"{source} does not exist")
+    if not source.is_file():
+        raise InputError(f"{source} is not a file")
+    try:
+        with source.open("rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise InputError(f"cannot read {source}: {exc.strerror}") from None
+    if head != SQLITE_MAGIC:
+        raise DatabaseError(f"{source} is not a castctl database (it is not SQLite)")
+    try:
+        fd, name = tempfile.mkstemp(prefix=".castctl-restore-", suffix=".db", dir=directory)
+    except OSError as exc:
+        raise DatabaseError(f"cannot write in {directory}: {exc.strerror}") from None
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        try:
+            shutil.copyfile(source, tmp)
+            wal = Path(f"{source}-wal")
+            if wal.is_file():
+                shutil.copyfile(wal, f"{tmp}-wal")
+        except OSError as exc:
+            raise DatabaseError(f"cannot copy {source}: {exc.strerror}") from None
+        conn = sqlite3.connect(tmp)
+        try:
+            info = _check_castctl(conn, source)
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("PRAGMA journal_mode = WAL")
+        finally:
+            conn.close()
+        yield info, tmp
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class RestorePlan:
+    target: Path
+    source: SqliteFileInfo
+    current_trainees: int | None  # None: no current database (or not readable)
+    backup_pattern: str
+
+    def describe(self) -> str:
+        now = (
+            "no database yet"
+            if self.current_trainees is None
+            else f"the current database ({self.current_trainees} trainees)"
+        )
+        return (
+            f"restoring would replace {now} at {self.target} with {self.source.path} "
+            f"({self.source.trainees} trainees, {self.source.reports} reports, schema "
+            f"{self.source.schema}); the current one is first copied to {self.backup_pattern}"
+        )
+
+
+def _target_path(db: Database) -> Path:
+    if not db.is_sqlite or db.path is None:
+        raise CastError(
+            "db restore replaces a SQLite database file; for PostgreSQL use "
+            "castctl db import FILE.json --yes"
+        )
+    return db.path
+
+
+def _current_trainees(target: Path) -> int | None:
+    if not target.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+        try:
+            return int(conn.execute("SELECT COUNT(*) FROM trainee").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+
+
+def plan_restore(db: Database, source: Path) -> RestorePlan:
+    """Check ``source`` and say what restoring it would do (writes nothing)."""
+    target = _target_path(db)
+    _check_source(target, source)
+    info = inspect_backup(source)
+    pattern = target.with_name(f"{target.stem}.before-restore-<UTC time>{target.suffix or '.db'}")
+    return RestorePlan(target, info, _current_trainees(target), str(pattern))
+
+
+def _check_source(target: Path, source: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        if _same_file(source, Path(f"{target}{suffix}")):
+            raise InputError(f"{source} is the database itself; give a backup file")
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    target: Path
+    source: SqliteFileInfo
+    backup: Path | None
+
+
+def restore(db: Database, source: Path) -> RestoreResult:
+    """Replace the SQLite database with ``source`` after checking it and backing up the current.
+
+    A healthy current database is overwritten through the online backup API (other connections
+    keep working and see the restored data); a missing one is created from the copy; one that
+    SQLite cannot open at all is kept aside byte for byte and replaced by the copy.
+    """
+    target = _target_path(db)
+    _check_source(target, source)
+    if not target.parent.is_dir():
+        raise DatabaseError(f"the directory {target.parent} does not exist")
+    with verified_copy(source, target.parent) as (info, copy):
+        if not target.exists():
+            os.replace(copy, target)
+            return RestoreResult(target, info, None)
+        backup = timestamped_path(target, "before-restore")
+        try:
+            live = sqlite3.connect(target, timeout=30)
+            live.execute("PRAGMA schema_version").fetchone()
+        except sqlite3.DatabaseError:
+            live = None
+        if live is None:
+            _keep_bytes(target, backup)
+            os.replace(copy, target)
+            for suffix in ("-wal", "-shm"):
+                Path(f"{target}{suffix}").unlink(missing_ok=True)
+            return RestoreResult(target, info, backup)
+        current = Database(str(target))
+        try:
+            current.backup_to(backup)
+            current.close()
+            src = sqlite3.connect(copy)
+            try:
+                src.backup(live)
+            finally:
+                src.close()
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"restoring {source} failed, nothing was changed: {exc}") from None
+        finally:
+            current.close()
+            live.close()
+    return RestoreResult(target, info, backup)
+
+
+def _keep_bytes(target: Path, backup: Path) -> None:
+    try:
+        fd = os.open(backup, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+        shutil.copyfile(target, backup)
+        wal = Path(f"{target}-wal")
+        if wal.is_file():
+            shutil.copyfile(wal, f"{backup}-wal")
+    except OSError as exc:
+        backup.unlink(missing_ok=True)
+        raise DatabaseError(f"cannot keep a copy of {target}: {exc.strerror}") from None
+
+
+def table_rows(
+    db: Database, names: Sequence[str] | None = None
+) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of the dataset's tables, sorted, in one canonical form whatever the backend
+    (timestamps as ``YYYY-MM-DD HH:MM:SS[.ffffff]``): for comparing databases."""
+    doc = read_dataset(db)
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    for table in dataset_tables():
+        if names is not None and table.name not in names:
+            continue
+        block = doc["tables"][table.name]
+        kinds = [_kind(c) for c in table.columns]
+        out[table.name] = [
+            tuple(
+                _parse_datetime(v).isoformat(sep=" ") if k == "datetime" and v else v
+                for k, v in zip(kinds, row, strict=True)
+            )
+            for row in block["rows"]
+        ]
+    return out
