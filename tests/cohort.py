@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from castctl.db.engine import Database
 
@@ -120,9 +121,12 @@ def write_csv(
     return path
 
 
-def dump(db_path: Path) -> list[str]:
-    """The whole database as SQL text (sqlite3's ``.iterdump()``), to compare before/after."""
-    conn = sqlite3.connect(db_path)
+def dump(db: Any) -> Any:
+    """The whole database, to compare before/after: the ``database`` fixture's backend-neutral
+    ``dump()`` (every table's rows), or a SQLite file's SQL text (``iterdump``)."""
+    if hasattr(db, "dump"):
+        return db.dump()
+    conn = sqlite3.connect(db)
     try:
         return list(conn.iterdump())
     finally:

@@ -99,18 +99,13 @@ def roomy_targets(n: int, codes: Sequence[str] = TARGET_CODES) -> list[tuple[str
     return [(code, per) for code in codes]
 
 
-def dump(db_file: Path) -> list[str]:
-    """The whole database as SQL statements: equal dumps mean nothing was written."""
-    conn = sqlite3.connect(db_file)
+def dump(db: Any) -> Any:
+    """The whole database, to compare before/after (equal dumps: nothing was written): the
+    ``database`` fixture's backend-neutral ``dump()``, or a SQLite file's SQL statements."""
+    if hasattr(db, "dump"):
+        return db.dump()
+    conn = sqlite3.connect(db)
     try:
         return list(conn.iterdump())
-    finally:
-        conn.close()
-
-
-def table_rows(db_file: Path, table: str) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(db_file)
-    try:
-        return sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
     finally:
         conn.close()

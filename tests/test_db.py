@@ -7,8 +7,10 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 import pytest
@@ -20,8 +22,11 @@ EXPECTED_COUNTS = {
 }  # fmt: skip
 
 
-def counts(path: Path) -> dict[str, int]:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+def counts(db: Any) -> dict[str, int]:
+    """Rows per reference table of a SQLite file (read only) or a ``database`` fixture."""
+    if hasattr(db, "count"):
+        return {t: db.count(t) for t in TABLES}
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         return {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}
     finally:
@@ -56,17 +61,20 @@ def open_umask() -> Iterator[None]:
 # ---- location ---------------------------------------------------------------------------------
 
 
+@pytest.mark.backend_independent
 def test_db_option_beats_the_environment(cli, tmp_path: Path, monkeypatch):
     monkeypatch.setenv("CASTCTL_DB", str(tmp_path / "from-env.db"))
     out = cli("--db", str(tmp_path / "from-option.db"), "db", "path").stdout
     assert out.strip() == str(tmp_path / "from-option.db")
 
 
+@pytest.mark.backend_independent
 def test_environment_beats_the_default(cli, tmp_path: Path, monkeypatch):
     monkeypatch.setenv("CASTCTL_DB", str(tmp_path / "from-env.db"))
     assert cli("db", "path").stdout.strip() == str(tmp_path / "from-env.db")
 
 
+@pytest.mark.backend_independent
 def test_default_is_the_user_data_dir(cli, tmp_path: Path, monkeypatch):
     data_home = tmp_path / "xdg-data"
     monkeypatch.delenv("CASTCTL_DB", raising=False)
@@ -78,6 +86,7 @@ def test_default_is_the_user_data_dir(cli, tmp_path: Path, monkeypatch):
         assert Path(out) == data_home / "castctl" / "castctl.db"
 
 
+@pytest.mark.sqlite_only
 def test_the_default_location_is_created_on_first_use(cli, tmp_path: Path, monkeypatch):
     data_home = tmp_path / "xdg-data"
     monkeypatch.delenv("CASTCTL_DB", raising=False)
@@ -89,6 +98,7 @@ def test_the_default_location_is_created_on_first_use(cli, tmp_path: Path, monke
     assert counts(path) == EXPECTED_COUNTS
 
 
+@pytest.mark.backend_independent
 def test_empty_environment_variable_means_the_default(cli, tmp_path: Path, monkeypatch):
     monkeypatch.setenv("CASTCTL_DB", "")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
@@ -98,6 +108,7 @@ def test_empty_environment_variable_means_the_default(cli, tmp_path: Path, monke
 # ---- creation ---------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_a_new_sqlite_file_is_private(cli, tmp_path: Path, open_umask):
     new = tmp_path / "new.db"
     cli("--db", str(new), "timeline", "-f", "json")
@@ -112,31 +123,27 @@ def test_a_new_file_in_a_real_process_is_private(tmp_path: Path, open_umask):
     assert mode(new) == 0o600, oct(mode(new))
 
 
-def test_first_use_initialisation_is_idempotent(tmp_path: Path):
-    new = tmp_path / "idem.db"
-    first = castctl("--db", str(new), "timeline", "-f", "json")
+def test_first_use_initialisation_is_idempotent(backend, make_database):
+    new = make_database(backend, empty=True)
+    first = castctl("--db", new.url, "timeline", "-f", "json")
     assert first.returncode == 0, first.stderr
     after_first = counts(new)
     assert after_first == EXPECTED_COUNTS
-    conn = sqlite3.connect(new)
-    version_row = conn.execute("SELECT * FROM alembic_version").fetchall()
-    conn.close()
+    version_row = new.query("SELECT * FROM alembic_version")
     assert len(version_row) == 1
 
-    second = castctl("--db", str(new), "districts", "-f", "json")
+    second = castctl("--db", new.url, "districts", "-f", "json")
     assert second.returncode == 0, second.stderr
     assert counts(new) == after_first
-    conn = sqlite3.connect(new)
-    assert conn.execute("SELECT * FROM alembic_version").fetchall() == version_row
-    conn.close()
-    assert first.stdout == castctl("--db", str(new), "timeline", "-f", "json").stdout
+    assert new.query("SELECT * FROM alembic_version") == version_row
+    assert first.stdout == castctl("--db", new.url, "timeline", "-f", "json").stdout
 
 
-def test_two_processes_initialising_at_once_both_succeed(tmp_path: Path):
-    new = tmp_path / "race.db"
+def test_two_processes_initialising_at_once_both_succeed(backend, make_database):
+    new = make_database(backend, empty=True)
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "castctl", "--db", str(new), "districts", "-f", "json"],
+            [sys.executable, "-m", "castctl", "--db", new.url, "districts", "-f", "json"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
@@ -152,6 +159,7 @@ def test_two_processes_initialising_at_once_both_succeed(tmp_path: Path):
 # ---- backup -----------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_backup_is_a_private_readable_copy(cli, db_file: Path, tmp_path: Path, open_umask):
     cli("mentors", "set", "5607", "--name", "Backed Up")
     target = tmp_path / "copy.db"
@@ -181,6 +189,7 @@ def test_backup_refuses_to_overwrite(cli, tmp_path: Path):
 # ---- bad locations and files ------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_db_in_a_missing_directory_is_an_error(cli, tmp_path: Path):
     missing = tmp_path / "no" / "such" / "dir" / "castctl.db"
     r = cli("--db", str(missing), "timeline", "-f", "json", code=1)
@@ -201,6 +210,7 @@ def _assert_refused(cli, path: Path) -> None:
     assert not Path(f"{path}-wal").exists()
 
 
+@pytest.mark.sqlite_only
 def test_a_sqlite_file_of_another_program_is_refused(cli, tmp_path: Path):
     other = tmp_path / "other.db"
     conn = sqlite3.connect(other)
@@ -211,28 +221,63 @@ def test_a_sqlite_file_of_another_program_is_refused(cli, tmp_path: Path):
     _assert_refused(cli, other)
 
 
+@pytest.mark.sqlite_only
 def test_a_text_file_is_refused(cli, tmp_path: Path):
     text = tmp_path / "notes.txt"
     text.write_text("this is not a database\n" * 100)
     _assert_refused(cli, text)
 
 
-def test_a_newer_schema_is_refused(cli, db_file: Path):
-    conn = sqlite3.connect(db_file)
-    conn.execute("UPDATE alembic_version SET version_num = '9999'")  # a newer castctl's
-    conn.commit()
-    conn.close()
+def test_a_newer_schema_is_refused(cli, database):
+    database.execute("UPDATE alembic_version SET version_num = '9999'")  # a newer castctl's
     r = cli("timeline", "-f", "json", code=1)
     assert r.stderr.startswith("Error:")
     assert "upgrade" in r.stderr.lower() or "newer" in r.stderr.lower()
 
 
-def test_a_newer_schema_is_refused_in_a_real_process(db_file: Path):
-    conn = sqlite3.connect(db_file)
-    conn.execute("UPDATE alembic_version SET version_num = '0999'")
-    conn.commit()
-    conn.close()
+def test_a_newer_schema_is_refused_in_a_real_process(database):
+    database.execute("UPDATE alembic_version SET version_num = '0999'")
     proc = castctl("timeline")
     assert proc.returncode == 1
     assert proc.stderr.startswith("Error:")
     assert "Traceback" not in proc.stderr
+
+
+# ---- PostgreSQL: an unreachable server, a missing driver ----------------------------------------
+
+UNREACHABLE = "postgresql+psycopg://u:secret@127.0.0.1:1/x"
+
+
+@pytest.mark.backend_independent
+@pytest.mark.parametrize("args", [["timeline", "-f", "json"], ["db", "current"], ["assign"]])
+def test_an_unreachable_postgresql_is_one_error_line_without_the_password(cli, args):
+    started = time.monotonic()
+    r = cli("--db", UNREACHABLE, *args, code=1)
+    assert time.monotonic() - started < 10
+    assert r.stdout == ""
+    [line] = r.stderr.splitlines()
+    assert line.startswith("Error: cannot connect to the database postgresql+psycopg://u:***@")
+    assert "secret" not in r.stderr
+
+
+@pytest.mark.backend_independent
+def test_an_unreachable_postgresql_in_a_real_process(monkeypatch):
+    monkeypatch.setenv("CASTCTL_DB", UNREACHABLE)
+    started = time.monotonic()
+    proc = castctl("progress", "-f", "json")
+    assert time.monotonic() - started < 15  # the connect timeout is 5 s; refused is instant
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    assert len(proc.stderr.splitlines()) == 1 and proc.stderr.startswith("Error:")
+    assert "secret" not in proc.stderr and "Traceback" not in proc.stderr
+    assert castctl("db", "path").stdout.strip() == "postgresql+psycopg://u:***@127.0.0.1:1/x"
+
+
+@pytest.mark.backend_independent
+def test_a_missing_postgresql_driver_says_how_to_install_it(cli, monkeypatch):
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # import psycopg fails, as if absent
+    r = cli("--db", UNREACHABLE, "timeline", code=1)
+    assert r.stderr == (
+        "Error: cannot use database URL postgresql+psycopg://u:***@127.0.0.1:1/x: the "
+        "PostgreSQL driver (psycopg) is not installed: pip install 'castctl[postgres]'\n"
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from tests.cohort_files import PILOT_CODES, dump, table_rows, write_csv
+from tests.cohort_files import PILOT_CODES, dump, write_csv
 
 COHORT_TABLES = (
     "trainee", "trainee_status_change", "target_district", "assignment", "assignment_change",
@@ -43,22 +43,22 @@ def test_demo_fills_and_places_the_cohort(cli):
     assert cli("assign", "--rematch-all", "--dry-run", "-f", "json").json()["changed"] == 0
 
 
-def test_demo_twice_changes_nothing(cli, db_file):
+def test_demo_twice_changes_nothing(cli, database):
     cli("demo", "--trainees", "120", "--seed", "3")
-    before = {t: table_rows(db_file, t) for t in COHORT_TABLES}
+    before = {t: database.rows(t) for t in COHORT_TABLES}
     r = cli("demo", "--trainees", "120", "--seed", "3")
     assert "0 added, 0 updated, 120 unchanged" in r.stderr
     assert "0 trainees placed or moved; 0 weekly reports added" in r.stderr
-    assert {t: table_rows(db_file, t) for t in COHORT_TABLES} == before
+    assert {t: database.rows(t) for t in COHORT_TABLES} == before
     assert cli("assign", "--dry-run", "-f", "json").json()["changed"] == 0
 
 
-def test_demo_refuses_a_database_with_real_trainees(cli, db_file, tmp_path):
+def test_demo_refuses_a_database_with_real_trainees(cli, database, tmp_path):
     row = {"trainee_id": "REAL-1", "full_name": "นายจริง ใจดี", "department": "DOPA",
            "home_province": "10"}  # fmt: skip
     cli("trainees", "import", write_csv(tmp_path / "real.csv", [row]))
-    before = dump(db_file)
+    before = dump(database)
     r = cli("demo", "--trainees", "120", "--seed", "3", code=1)
     assert r.stderr.startswith("Error: this database holds 1 real trainee")
     assert "--db" in r.stderr
-    assert dump(db_file) == before
+    assert dump(database) == before

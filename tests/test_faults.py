@@ -54,13 +54,14 @@ def assert_one_error(stderr: str, stdout: str = "") -> None:
 def _writing_has_begun(database: Any, wal: Path | None, start_size: int) -> bool:
     """The import's transaction is under way (and not committed: the import is still running).
 
-    SQLite: its pages are spilling into the WAL. PostgreSQL: its INSERT is running."""
+    SQLite: its pages are spilling into the WAL. PostgreSQL: its COPY (or INSERT) is running."""
     if wal is not None:
         return wal.exists() and wal.stat().st_size > start_size + 1_000_000
     return bool(
         database.query(
             "SELECT COUNT(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
-            "AND datname = current_database() AND query LIKE 'INSERT INTO trainee %'"
+            "AND datname = current_database() "
+            "AND (query LIKE 'COPY trainee %' OR query LIKE 'INSERT INTO trainee %')"
         )[0][0]
     )
 

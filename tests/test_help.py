@@ -48,6 +48,7 @@ def test_every_command_and_parameter_has_help(path, command):
         assert text, f"{name}: {param.opts or param.name} has no help text"
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("path", PATHS, ids=[" ".join(p) or "castctl" for p in PATHS])
 @pytest.mark.parametrize("flag", ["--help", "-h"])
 def test_help_exits_0(cli, path, flag):
@@ -57,6 +58,7 @@ def test_help_exits_0(cli, path, flag):
     assert "\x1b" not in r.stdout
 
 
+@pytest.mark.backend_independent
 def test_top_level_help_lists_every_command(cli):
     out = cli("--help").stdout
     for name in ROOT.commands:
@@ -77,6 +79,7 @@ def test_help_in_a_real_process(flag):
     assert "timeline" in proc.stdout
 
 
+@pytest.mark.backend_independent
 def test_version(cli):
     out = cli("--version").stdout.strip()
     assert out == f"castctl {castctl.__version__}"
@@ -91,6 +94,7 @@ def test_version_in_a_real_process():
     assert proc.stdout.strip() == f"castctl {castctl.__version__}"
 
 
+@pytest.mark.backend_independent
 def test_an_unknown_command_is_a_usage_error(cli):
     r = cli("no-such-command", code=2)
     assert "Error" in r.stderr
@@ -159,14 +163,14 @@ def test_fast_help_defers_to_typer_when_it_would_render_differently():
     assert "╭" in rich.stdout  # rich panels, not the cached plain text
 
 
-def test_fast_entry_point_runs_every_other_command(db_file):
+def test_fast_entry_point_runs_every_other_command(database):
     run_main = "from castctl.fasthelp import main; main()"
     version = python(run_main, "--version")
     assert version.stdout.strip() == f"castctl {castctl.__version__}"
-    timeline = python(run_main, "timeline", "-f", "json", CASTCTL_DB=str(db_file))
+    timeline = python(run_main, "timeline", "-f", "json", CASTCTL_DB=database.url)
     assert timeline.returncode == 0, timeline.stderr
     assert len(json.loads(timeline.stdout)["weeks"]) == 22
-    bad = python(run_main, "timeline", "--as-of", "2023-13-01", CASTCTL_DB=str(db_file))
+    bad = python(run_main, "timeline", "--as-of", "2023-13-01", CASTCTL_DB=database.url)
     assert bad.returncode == 1
     assert bad.stderr.startswith("Error:")
     subcommand_help = python(run_main, "db", "--help")

@@ -1,8 +1,10 @@
 """Schema migrations (alembic): upgrade on open with a backup first, `db upgrade`, `db current`,
 a database newer than the program, models and migrations agreeing, and the fast start-up path.
 
-Every test uses real SQLite files. A database "at the first schema" is made by alembic itself
-(``upgrade 0001``), given the reference data of the session template, and filled with plain SQL.
+Every test runs on SQLite and on PostgreSQL unless it is about SQLite files (the backup copy
+beside the file, file modes, the start-up path that reads SQLite without SQLAlchemy). A database
+"at the first schema" is made by alembic itself (``upgrade 0001``), given the reference data of
+the session template, and filled with plain SQL.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
 from castctl.db import migrations
@@ -29,63 +31,50 @@ from castctl.db.engine import HEAD_REVISION
 
 REFERENCE_TABLES = ("province", "district", "pilot_district", "mentor", "week", "holiday")
 BOOKKEEPING = ("alembic_version", "schema_version")
-BACKUP_NAME = re.compile(r"^castctl\.db\.backup-\d{8}-\d{6}-rev0001$")
+BACKUP_NAME = re.compile(r"^castctl(-\d+)?\.db\.backup-\d{8}-\d{6}-rev0001$")
 
 
 # ---- helpers ----------------------------------------------------------------------------------
 
 
-def sql(path: Path, *statements: str) -> None:
-    conn = sqlite3.connect(path)
-    try:
-        for statement in statements:
-            conn.execute(statement)
-        conn.commit()
-    finally:
-        conn.close()
+def sql(db: Any, *statements: str) -> None:
+    for statement in statements:
+        db.execute(statement)
 
 
-def tables(path: Path) -> set[str]:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        names = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
-        return {n for (n,) in names if not n.startswith("sqlite_")}
-    finally:
-        conn.close()
+def tables(db: Any) -> set[str]:
+    return set(db.tables())
 
 
-def revision_of(path: Path) -> list[str]:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return [r for (r,) in conn.execute("SELECT version_num FROM alembic_version")]
-    finally:
-        conn.close()
+def revision_of(db: Any) -> list[str]:
+    return [r for (r,) in db.query("SELECT version_num FROM alembic_version")]
 
 
-def all_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every data table, in storage order (the test's view of "unchanged")."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return {
-            t: conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall()
-            for t in sorted(tables(path) - set(BOOKKEEPING))
-        }
-    finally:
-        conn.close()
+def all_rows(db: Any) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every data table, sorted (the test's view of "unchanged")."""
+    return {t: db.rows(t) for t in sorted(tables(db) - set(BOOKKEEPING))}
+
+
+def unchanged_view(db: Any) -> Any:
+    """What must not change when castctl refuses a database: a SQLite file's every byte, or
+    every row of every table (bookkeeping included) on a server."""
+    return db.path.read_bytes() if db.path is not None else db.dump()
 
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def backups(directory: Path) -> list[Path]:
+def backups(directory: Path | None) -> list[Path]:
+    if directory is None:  # a server database: castctl makes no copies of it
+        return []
     return sorted(p for p in directory.iterdir() if ".backup-" in p.name)
 
 
-def upgrade_to(path: Path, revision: str) -> None:
+def upgrade_to(db: Any, revision: str) -> None:
     """What a castctl that stopped at ``revision`` would have left: alembic's own upgrade
     (``base``: every migration undone)."""
-    engine = create_engine(f"sqlite:///{path}")
+    engine = create_engine(db.sa_url)
     try:
         with engine.begin() as conn:
             if revision == "base":
@@ -96,9 +85,9 @@ def upgrade_to(path: Path, revision: str) -> None:
         engine.dispose()
 
 
-def schema_differences(path: Path) -> list[Any]:
+def schema_differences(db: Any) -> list[Any]:
     """What alembic's autogenerate would change to make the database match the models."""
-    engine = create_engine(f"sqlite:///{path}")
+    engine = create_engine(db.sa_url)
     try:
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
@@ -107,65 +96,82 @@ def schema_differences(path: Path) -> list[Any]:
         engine.dispose()
 
 
-def first_schema_db(path: Path, template: Path, *, stamped: bool = True) -> Path:
-    """A database at revision 0001 holding reference data and a row in every data table.
+FIRST_SCHEMA_ROWS = """
+    INSERT INTO schema_version (id, version, applied_at) VALUES (1, 1, '2023-06-30 09:00:00');
+    UPDATE mentor SET name = 'Somchai Jaidee', email = 'somchai@example.org', capacity = 4
+        WHERE district_code = '5607';
+    INSERT INTO trainee (trainee_id, full_name, department, home_province, email,
+        pilot_preferences, target_preferences, status, created_at, updated_at) VALUES
+        ('T001', 'Anong Srisuk', 'DOPA', '32', 'anong@example.org', '5607;3209', '1001',
+         'active', '2023-06-01 08:00:00', '2023-06-02 08:00:00'),
+        ('T002', 'Boonmee Chai', 'CDD', '10', NULL, '', '', 'withdrawn',
+         '2023-06-01 08:00:00', '2023-07-20 10:30:00');
+    INSERT INTO trainee_status_change (trainee_id, status, effective_on, reason, changed_at,
+        os_user) VALUES
+        ('T001', 'active', '2023-06-01', 'imported', '2023-06-01 08:00:00', 'coord'),
+        ('T002', 'withdrawn', '2023-07-20', 'illness', '2023-07-20 10:30:00', 'coord');
+    INSERT INTO target_district (district_code, capacity) VALUES ('1001', 2), ('3209', 1);
+    INSERT INTO assignment (trainee_id, pilot_district_code, target_district_code,
+        pilot_cost, target_cost, updated_at) VALUES
+        ('T001', '5607', '1001', 0, 1, '2023-06-05 12:00:00');
+    INSERT INTO assignment_change (changed_at, os_user, trainee_id, stage, old_code, new_code,
+        reason) VALUES
+        ('2023-06-05 12:00:00', 'coord', 'T001', 'pilot', NULL, '5607', 'placed'),
+        ('2023-06-05 12:00:00', 'coord', 'T001', 'target', NULL, '1001', 'placed');
+    INSERT INTO report (trainee_id, week, submitted_on, mechanisms, networks, sdgs, note,
+        updated_at) VALUES
+        ('T001', 1, '2023-07-07', 'coordinate;monitor', 'government;people', '1;16',
+         'ประชุมประชาคม', '2023-07-07 17:00:00'),
+        ('T001', 2, '2023-07-14', 'knowledge', 'academic', '4', '', '2023-07-14 17:00:00');
+    INSERT INTO sent_log (week, format, destination, sent_at) VALUES
+        (1, 'markdown', '/srv/digest/week-01.md', '2023-07-08 07:00:00')
+"""
+
+
+def first_schema_db(db: Any, template: Path, *, stamped: bool = True) -> Any:
+    """``db`` (not used yet) at revision 0001, holding the reference data and a row in every
+    data table.
 
     ``stamped=False`` drops ``alembic_version``: a database made by castctl before it had
     migrations (``schema_version`` = 1 and nothing else).
     """
-    path.parent.mkdir(exist_ok=True)
-    upgrade_to(path, "0001")
-    conn = sqlite3.connect(path)
-    conn.execute("ATTACH DATABASE ? AS tpl", (str(template),))
-    for t in REFERENCE_TABLES:
-        conn.execute(f"INSERT INTO main.{t} SELECT * FROM tpl.{t}")
-    conn.commit()
-    conn.execute("DETACH DATABASE tpl")
-    conn.executescript(
-        """
-        INSERT INTO schema_version (id, version, applied_at) VALUES (1, 1, '2023-06-30 09:00:00');
-        UPDATE mentor SET name = 'Somchai Jaidee', email = 'somchai@example.org', capacity = 4
-            WHERE district_code = '5607';
-        INSERT INTO trainee (trainee_id, full_name, department, home_province, email,
-            pilot_preferences, target_preferences, status, created_at, updated_at) VALUES
-            ('T001', 'Anong Srisuk', 'DOPA', '32', 'anong@example.org', '5607;3209', '1001',
-             'active', '2023-06-01 08:00:00', '2023-06-02 08:00:00'),
-            ('T002', 'Boonmee Chai', 'CDD', '10', NULL, '', '', 'withdrawn',
-             '2023-06-01 08:00:00', '2023-07-20 10:30:00');
-        INSERT INTO trainee_status_change (trainee_id, status, effective_on, reason, changed_at,
-            os_user) VALUES
-            ('T001', 'active', '2023-06-01', 'imported', '2023-06-01 08:00:00', 'coord'),
-            ('T002', 'withdrawn', '2023-07-20', 'illness', '2023-07-20 10:30:00', 'coord');
-        INSERT INTO target_district (district_code, capacity) VALUES ('1001', 2), ('3209', 1);
-        INSERT INTO assignment (trainee_id, pilot_district_code, target_district_code,
-            pilot_cost, target_cost, updated_at) VALUES
-            ('T001', '5607', '1001', 0, 1, '2023-06-05 12:00:00');
-        INSERT INTO assignment_change (changed_at, os_user, trainee_id, stage, old_code, new_code,
-            reason) VALUES
-            ('2023-06-05 12:00:00', 'coord', 'T001', 'pilot', NULL, '5607', 'placed'),
-            ('2023-06-05 12:00:00', 'coord', 'T001', 'target', NULL, '1001', 'placed');
-        INSERT INTO report (trainee_id, week, submitted_on, mechanisms, networks, sdgs, note,
-            updated_at) VALUES
-            ('T001', 1, '2023-07-07', 'coordinate;monitor', 'government;people', '1;16',
-             'ประชุมประชาคม', '2023-07-07 17:00:00'),
-            ('T001', 2, '2023-07-14', 'knowledge', 'academic', '4', '', '2023-07-14 17:00:00');
-        INSERT INTO sent_log (week, format, destination, sent_at) VALUES
-            (1, 'markdown', '/srv/digest/week-01.md', '2023-07-08 07:00:00');
-        """
-    )
-    if not stamped:
-        conn.execute("DROP TABLE alembic_version")
-    conn.commit()
-    conn.close()
-    os.chmod(path, 0o600)
-    return path
+    if db.path is not None:
+        db.path.parent.mkdir(exist_ok=True)
+    upgrade_to(db, "0001")
+    source = sqlite3.connect(template)
+    engine = create_engine(db.sa_url)
+    try:
+        with engine.begin() as conn:
+            for t in REFERENCE_TABLES:
+                cursor = source.execute(f"SELECT * FROM {t}")
+                names = [c[0] for c in cursor.description]
+                rows = [dict(zip(names, r, strict=True)) for r in cursor]
+                columns = ", ".join(f'"{n}"' for n in names)
+                values = ", ".join(f":{n}" for n in names)
+                conn.execute(text(f"INSERT INTO {t} ({columns}) VALUES ({values})"), rows)
+            for statement in FIRST_SCHEMA_ROWS.split(";\n"):
+                conn.execute(text(statement))
+            if not stamped:
+                conn.execute(text("DROP TABLE alembic_version"))
+    finally:
+        engine.dispose()
+        source.close()
+    if db.path is not None:
+        os.chmod(db.path, 0o600)
+    return db
 
 
 @pytest.fixture
-def newer_db(db_file: Path) -> Iterator[Path]:
+def new_db(backend: str, make_database: Callable[..., Any]) -> Any:
+    """A database of this test's backend that castctl has not used yet."""
+    return make_database(backend, empty=True)
+
+
+@pytest.fixture
+def newer_db(database: Any) -> Any:
     """The test's database as a newer castctl would leave it: a revision we do not know."""
-    sql(db_file, "UPDATE alembic_version SET version_num = '9999'")
-    yield db_file
+    sql(database, "UPDATE alembic_version SET version_num = '9999'")
+    return database
 
 
 def castctl(*args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
@@ -186,30 +192,28 @@ def test_the_head_constant_is_alembics_head():
     assert migrations.revisions() == ["0001", "0002", "0003"]  # one line, numbered in order
 
 
-def test_a_new_database_is_at_head_with_reference_data(db_file: Path):
-    assert revision_of(db_file) == [HEAD_REVISION]
-    assert "schema_version" not in tables(db_file)  # retired by 0003
-    assert {t: len(r) for t, r in all_rows(db_file).items() if t in REFERENCE_TABLES} == {
+def test_a_new_database_is_at_head_with_reference_data(database):
+    assert revision_of(database) == [HEAD_REVISION]
+    assert "schema_version" not in tables(database)  # retired by 0003
+    assert {t: len(r) for t, r in all_rows(database).items() if t in REFERENCE_TABLES} == {
         "province": 77, "district": 928, "pilot_district": 10, "mentor": 10, "week": 22,
         "holiday": 7,
     }  # fmt: skip
 
 
-def test_models_and_the_latest_migration_agree(tmp_path: Path):
+def test_models_and_the_latest_migration_agree(new_db):
     """Autogenerate finds nothing to do on a database made by the migrations alone."""
-    path = tmp_path / "fresh.db"
-    upgrade_to(path, "head")
-    assert schema_differences(path) == []
+    upgrade_to(new_db, "head")
+    assert schema_differences(new_db) == []
 
 
-def test_every_migration_can_be_undone_and_redone(tmp_path: Path):
-    path = tmp_path / "roundtrip.db"
-    upgrade_to(path, "head")
-    upgrade_to(path, "base")
-    assert tables(path) == {"alembic_version"}
-    upgrade_to(path, "head")
-    assert revision_of(path) == [HEAD_REVISION]
-    assert schema_differences(path) == []
+def test_every_migration_can_be_undone_and_redone(new_db):
+    upgrade_to(new_db, "head")
+    upgrade_to(new_db, "base")
+    assert tables(new_db) == {"alembic_version"}
+    upgrade_to(new_db, "head")
+    assert revision_of(new_db) == [HEAD_REVISION]
+    assert schema_differences(new_db) == []
 
 
 # ---- upgrade on open --------------------------------------------------------------------------
@@ -217,48 +221,52 @@ def test_every_migration_can_be_undone_and_redone(tmp_path: Path):
 
 @pytest.mark.parametrize("stamped", [True, False], ids=["alembic-0001", "before-migrations"])
 def test_an_old_database_is_backed_up_then_upgraded_keeping_every_row(
-    cli, tmp_path: Path, template_db: Path, stamped: bool
+    cli, new_db, template_db: Path, stamped: bool
 ):
-    path = first_schema_db(tmp_path / "old" / "castctl.db", template_db, stamped=stamped)
-    before = all_rows(path)
+    old = first_schema_db(new_db, template_db, stamped=stamped)
+    before = all_rows(old)
     assert set(before) >= {
         "trainee", "trainee_status_change", "target_district", "assignment",
         "assignment_change", "report", "sent_log", *REFERENCE_TABLES,
     }  # fmt: skip
     assert all(before.values()), "every table holds rows"
 
-    r = cli("--db", str(path), "timeline", "-f", "json")
+    r = cli("--db", old.url, "timeline", "-f", "json")
     assert r.json()["weeks"][0]["week"] == 1  # stdout holds the document and nothing else
 
-    assert revision_of(path) == [HEAD_REVISION]
-    assert all_rows(path) == before
-    assert "schema_version" not in tables(path)
-    [backup] = backups(path.parent)
-    assert BACKUP_NAME.match(backup.name), backup.name
-    assert mode(backup) == 0o600
-    assert all_rows(backup) == before
-    assert ("alembic_version" in tables(backup)) is stamped
-    # one line on stderr says what happened and where the copy is
-    assert r.stderr.strip().splitlines() == [
-        f"upgraded the database from schema revision 0001 to {HEAD_REVISION}; "
-        f"the previous file is kept as {backup}"
-    ]
-    assert schema_differences(path) == []  # the upgraded file is what a new one would be
+    assert revision_of(old) == [HEAD_REVISION]
+    assert all_rows(old) == before
+    assert "schema_version" not in tables(old)
+    upgraded = f"upgraded the database from schema revision 0001 to {HEAD_REVISION}"
+    if old.path is not None:  # a SQLite file is copied beside itself first
+        [backup] = backups(old.path.parent)
+        assert BACKUP_NAME.match(backup.name), backup.name
+        assert mode(backup) == 0o600
+        copy = type(old)("sqlite", str(backup), backup)
+        assert all_rows(copy) == before
+        assert ("alembic_version" in tables(copy)) is stamped
+        # one line on stderr says what happened and where the copy is
+        assert r.stderr.strip().splitlines() == [
+            f"{upgraded}; the previous file is kept as {backup}"
+        ]
+    else:
+        assert r.stderr.strip().splitlines() == [upgraded]
+    assert schema_differences(old) == []  # the upgraded database is what a new one would be
     # and is used as is from then on: no second upgrade, no second backup
-    again = cli("--db", str(path), "assignments", "-f", "json")
+    again = cli("--db", old.url, "assignments", "-f", "json")
     assert again.stderr == ""
     assert [a["trainee_id"] for a in again.json()] == ["T001"]
-    assert len(backups(path.parent)) == 1
+    assert len(backups(old.path.parent if old.path else None)) == (1 if old.path else 0)
 
 
-def test_processes_opening_an_old_database_at_once_migrate_it_once(
-    tmp_path: Path, template_db: Path
-):
-    path = first_schema_db(tmp_path / "old" / "castctl.db", template_db)
-    before = all_rows(path)
+def test_processes_opening_an_old_database_at_once_migrate_it_once(new_db, template_db: Path):
+    """Four processes open a database at revision 0001 together: one migrates it (SQLite's
+    write lock; PostgreSQL's advisory lock), the others wait and find it done."""
+    old = first_schema_db(new_db, template_db)
+    before = all_rows(old)
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "castctl", "--db", str(path), "districts", "-f", "json"],
+            [sys.executable, "-m", "castctl", "--db", old.url, "districts", "-f", "json"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
@@ -268,16 +276,16 @@ def test_processes_opening_an_old_database_at_once_migrate_it_once(
     errors = [p.communicate(timeout=180)[1] for p in procs]
     assert [p.returncode for p in procs] == [0] * 4, errors
     assert sum("upgraded the database" in e for e in errors) == 1, errors
-    assert len(backups(path.parent)) == 1
-    assert revision_of(path) == [HEAD_REVISION]
-    assert all_rows(path) == before
+    assert len(backups(old.path.parent if old.path else None)) == (1 if old.path else 0)
+    assert revision_of(old) == [HEAD_REVISION]
+    assert all_rows(old) == before
 
 
 # ---- a database newer than this castctl -------------------------------------------------------
 
 
-def test_a_newer_database_is_refused_and_left_unchanged(cli, newer_db: Path):
-    before = newer_db.read_bytes()
+def test_a_newer_database_is_refused_and_left_unchanged(cli, newer_db):
+    before = unchanged_view(newer_db)
     for args in (
         ["timeline", "-f", "json"],
         ["mentors", "set", "5607", "--name", "x"],
@@ -289,62 +297,60 @@ def test_a_newer_database_is_refused_and_left_unchanged(cli, newer_db: Path):
             f"Error: the database is at schema revision 9999, newer than this castctl "
             f"({HEAD_REVISION}): upgrade castctl"
         ]
-    assert newer_db.read_bytes() == before
-    assert not Path(f"{newer_db}-wal").exists()
-    assert backups(newer_db.parent) == []
+    assert unchanged_view(newer_db) == before
+    if newer_db.path is not None:
+        assert not Path(f"{newer_db.path}-wal").exists()
+        assert backups(newer_db.path.parent) == []
 
 
-def test_a_newer_database_is_refused_in_a_real_process(newer_db: Path):
-    before = newer_db.read_bytes()
-    proc = castctl("--db", str(newer_db), "timeline")
+def test_a_newer_database_is_refused_in_a_real_process(newer_db):
+    before = unchanged_view(newer_db)
+    proc = castctl("--db", newer_db.url, "timeline")
     assert proc.returncode == 1
     assert proc.stderr.startswith("Error: the database is at schema revision 9999")
     assert "Traceback" not in proc.stderr
-    assert newer_db.read_bytes() == before
+    assert unchanged_view(newer_db) == before
 
 
-def test_another_programs_alembic_database_is_not_castctls(cli, tmp_path: Path):
-    other = tmp_path / "other.db"
+def test_another_programs_alembic_database_is_not_castctls(cli, new_db):
     sql(
-        other,
+        new_db,
         "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)",
         "INSERT INTO alembic_version VALUES ('ae1027a6acf')",
         "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)",
     )
-    before = other.read_bytes()
-    r = cli("--db", str(other), "timeline", "-f", "json", code=1)
-    assert r.stderr == f"Error: {other} is not a castctl database\n"
-    assert cli("--db", str(other), "db", "current", code=1).stderr.startswith("Error:")
-    assert other.read_bytes() == before
+    before = unchanged_view(new_db)
+    r = cli("--db", new_db.url, "timeline", "-f", "json", code=1)
+    assert r.stderr == f"Error: {new_db.url} is not a castctl database\n"  # no password here
+    assert cli("--db", new_db.url, "db", "current", code=1).stderr.startswith("Error:")
+    assert unchanged_view(new_db) == before
 
 
-def test_a_newer_database_from_before_migrations_is_refused(cli, tmp_path: Path, template_db):
-    path = first_schema_db(tmp_path / "old" / "castctl.db", template_db, stamped=False)
-    sql(path, "UPDATE schema_version SET version = 2")
-    before = path.read_bytes()
-    r = cli("--db", str(path), "timeline", "-f", "json", code=1)
+def test_a_newer_database_from_before_migrations_is_refused(cli, new_db, template_db):
+    old = first_schema_db(new_db, template_db, stamped=False)
+    sql(old, "UPDATE schema_version SET version = 2")
+    before = unchanged_view(old)
+    r = cli("--db", old.url, "timeline", "-f", "json", code=1)
     assert r.stderr.startswith("Error: the database is at schema version 2, newer than this")
-    assert path.read_bytes() == before
+    assert unchanged_view(old) == before
 
 
-def test_a_database_with_every_migration_undone_is_made_again(cli, tmp_path: Path):
-    path = tmp_path / "undone.db"
-    upgrade_to(path, "head")
-    upgrade_to(path, "base")  # alembic_version is left, empty
-    assert tables(path) == {"alembic_version"}
-    assert len(cli("--db", str(path), "districts", "-f", "json").json()) == 928
-    assert revision_of(path) == [HEAD_REVISION]
+def test_a_database_with_every_migration_undone_is_made_again(cli, new_db):
+    upgrade_to(new_db, "head")
+    upgrade_to(new_db, "base")  # alembic_version is left, empty
+    assert tables(new_db) == {"alembic_version"}
+    assert len(cli("--db", new_db.url, "districts", "-f", "json").json()) == 928
+    assert revision_of(new_db) == [HEAD_REVISION]
 
 
-def test_an_empty_alembic_stamp_beside_other_tables_is_not_castctls(cli, tmp_path: Path):
-    other = tmp_path / "other.db"
+def test_an_empty_alembic_stamp_beside_other_tables_is_not_castctls(cli, new_db):
     sql(
-        other,
+        new_db,
         "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)",
         "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)",
     )
-    r = cli("--db", str(other), "db", "upgrade", code=1)
-    assert r.stderr == f"Error: {other} is not a castctl database\n"
+    r = cli("--db", new_db.url, "db", "upgrade", code=1)
+    assert r.stderr == f"Error: {new_db.url} is not a castctl database\n"
 
 
 # ---- db current, db upgrade -------------------------------------------------------------------
@@ -360,37 +366,37 @@ def test_db_current_at_head(cli):
     assert "\x1b" not in table
 
 
-def test_db_upgrade_at_head_says_so(cli, db_file: Path):
-    before = all_rows(db_file)
+def test_db_upgrade_at_head_says_so(cli, database):
+    before = database.dump()
     r = cli("db", "upgrade")
     assert r.stdout == ""
     assert r.stderr == f"already at head (schema revision {HEAD_REVISION})\n"
-    assert all_rows(db_file) == before
-    assert backups(db_file.parent) == []
+    assert database.dump() == before
+    assert backups(database.path.parent if database.path else None) == []
 
 
-def test_db_current_then_db_upgrade_on_an_old_database(cli, tmp_path: Path, template_db: Path):
-    path = first_schema_db(tmp_path / "old" / "castctl.db", template_db)
-    before = path.read_bytes()
-    current = cli("--db", str(path), "db", "current", "-f", "json").json()
+def test_db_current_then_db_upgrade_on_an_old_database(cli, new_db, template_db: Path):
+    old = first_schema_db(new_db, template_db)
+    before = unchanged_view(old)
+    current = cli("--db", old.url, "db", "current", "-f", "json").json()
     assert current == {
         "revision": "0001", "head": HEAD_REVISION, "is_head": False, "state": "older",
         "pending": ["0002", "0003"],
     }  # fmt: skip
-    assert "db upgrade" in cli("--db", str(path), "db", "current", "-f", "markdown").stdout
-    assert path.read_bytes() == before  # db current only reads
+    assert "db upgrade" in cli("--db", old.url, "db", "current", "-f", "markdown").stdout
+    assert unchanged_view(old) == before  # db current only reads
 
-    r = cli("--db", str(path), "db", "upgrade")
+    r = cli("--db", old.url, "db", "upgrade")
     assert r.stdout == ""
     assert r.stderr.startswith(
         f"upgraded the database from schema revision 0001 to {HEAD_REVISION}"
     )
-    assert len(backups(path.parent)) == 1
-    assert cli("--db", str(path), "db", "current", "-f", "json").json()["is_head"] is True
-    assert cli("--db", str(path), "db", "upgrade").stderr.startswith("already at head")
+    assert len(backups(old.path.parent if old.path else None)) == (1 if old.path else 0)
+    assert cli("--db", old.url, "db", "current", "-f", "json").json()["is_head"] is True
+    assert cli("--db", old.url, "db", "upgrade").stderr.startswith("already at head")
 
 
-def test_db_current_on_a_newer_database_reports_it(cli, newer_db: Path):
+def test_db_current_on_a_newer_database_reports_it(cli, newer_db):
     current = cli("db", "current", "-f", "json").json()
     assert current["revision"] == "9999"
     assert current["state"] == "newer"
@@ -398,27 +404,30 @@ def test_db_current_on_a_newer_database_reports_it(cli, newer_db: Path):
     assert "upgrade castctl" in cli("db", "current").stdout
 
 
-def test_db_current_does_not_create_a_database(cli, tmp_path: Path):
-    missing = tmp_path / "not-yet.db"
-    current = cli("--db", str(missing), "db", "current", "-f", "json").json()
+def test_db_current_does_not_create_a_database(cli, new_db):
+    current = cli("--db", new_db.url, "db", "current", "-f", "json").json()
     assert current["revision"] is None
     assert current["state"] == "new"
     assert current["pending"] == migrations.revisions()
-    assert not missing.exists()
+    if new_db.path is not None:
+        assert not new_db.path.exists()
+    else:
+        assert tables(new_db) == set()
 
 
-def test_db_upgrade_creates_a_new_database(cli, tmp_path: Path):
-    new = tmp_path / "new.db"
-    r = cli("--db", str(new), "db", "upgrade")
+def test_db_upgrade_creates_a_new_database(cli, new_db):
+    r = cli("--db", new_db.url, "db", "upgrade")
     assert r.stderr == f"created the database at schema revision {HEAD_REVISION}\n"
-    assert mode(new) == 0o600
-    assert revision_of(new) == [HEAD_REVISION]
-    assert backups(tmp_path) == []
+    assert revision_of(new_db) == [HEAD_REVISION]
+    if new_db.path is not None:
+        assert mode(new_db.path) == 0o600
+        assert backups(new_db.path.parent) == []
 
 
 # ---- start-up stays light ---------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_timeline_on_an_up_to_date_database_imports_neither_sqlalchemy_nor_alembic(db_file: Path):
     proc = castctl(
         "--db", str(db_file), "timeline", "-f", "json", python_options=["-X", "importtime"]
@@ -439,13 +448,13 @@ def test_timeline_on_an_up_to_date_database_imports_neither_sqlalchemy_nor_alemb
 # ---- the developer's entry point --------------------------------------------------------------
 
 
-def test_alembic_commands_run_on_castctls_migrations(db_file: Path, capsys):
+def test_alembic_commands_run_on_castctls_migrations(database, capsys):
     from castctl.db.migrations.__main__ import main
 
-    main(["--db", str(db_file), "current"])
+    main(["--db", database.url, "current"])
     assert capsys.readouterr().out.split() == [HEAD_REVISION, "(head)"]
-    main(["--db", str(db_file), "upgrade", "0001:head", "--sql"])  # offline: SQL, no database
+    main(["--db", database.url, "upgrade", "0001:head", "--sql"])  # offline: SQL, no database
     sql_text = capsys.readouterr().out
     assert "CREATE INDEX ix_assignment_pilot_district_code" in sql_text
     assert "DROP TABLE schema_version" in sql_text
-    assert revision_of(db_file) == [HEAD_REVISION]
+    assert revision_of(database) == [HEAD_REVISION]

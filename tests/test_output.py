@@ -9,7 +9,6 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
@@ -192,11 +191,11 @@ def test_csv_of_a_mentor_name_with_a_formula_is_neutralised(cli):
         ["mentors", "-f", "json"],
     ],
 )
-def test_json_is_the_only_thing_on_stdout(args, tmp_path: Path):
+def test_json_is_the_only_thing_on_stdout(args, backend, make_database):
     """In a real process, on a brand-new database (first use), stdout holds one JSON document."""
-    new = tmp_path / "first-use.db"
+    new = make_database(backend, empty=True)
     proc = subprocess.run(
-        [sys.executable, "-m", "castctl", "--db", str(new), *args],
+        [sys.executable, "-m", "castctl", "--db", new.url, *args],
         capture_output=True,
         text=True,
         env=os.environ | {"COLUMNS": "80"},

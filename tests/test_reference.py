@@ -152,10 +152,10 @@ def _ambiguous_english_names() -> dict[str, list[str]]:
     return {n: sorted(codes) for n, codes in names.items() if len(codes) > 1}
 
 
-def test_an_ambiguous_district_name_asks_for_a_code(db_file):
+def test_an_ambiguous_district_name_asks_for_a_code(database):
     ambiguous = _ambiguous_english_names()
     assert ambiguous, "geothai has districts that share an English name (e.g. Chom Thong)"
-    db = Database(str(db_file))
+    db = Database(database.url)
     try:
         index = district_index(db)
         for name, codes in ambiguous.items():
@@ -192,11 +192,11 @@ def test_mentors_set_persists(cli):
     assert all(m["name"] is None and m["email"] is None for m in others)
 
 
-def test_mentors_set_survives_a_new_process(cli, db_file):
-    """The change is in the database file, not in memory."""
+def test_mentors_set_survives_a_new_process(cli, database):
+    """The change is in the database, not in memory."""
     cli("mentors", "set", "4001", "--name", "Khon Kaen chief")
     proc = subprocess.run(
-        [sys.executable, "-m", "castctl", "--db", str(db_file), "mentors", "-f", "json"],
+        [sys.executable, "-m", "castctl", "--db", database.url, "mentors", "-f", "json"],
         capture_output=True,
         text=True,
         timeout=120,

@@ -10,9 +10,9 @@ from tests.cohort import COHORT, add_people, dump, write_csv
 
 
 @pytest.fixture
-def people(db_file):
-    add_people(db_file, COHORT)
-    return db_file
+def people(database):
+    add_people(database, COHORT)
+    return database
 
 
 def stored(cli, **filters):

@@ -13,14 +13,12 @@ import html.parser
 import json
 import os
 import socket
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 
@@ -30,21 +28,17 @@ MONDAY_AFTER_WEEK_16 = "2023-10-23"
 
 
 @pytest.fixture
-def cohort(db_file):
-    make_cohort(db_file)
-    return db_file
+def cohort(database):
+    make_cohort(database)
+    return database
 
 
 def weekly(*args: object) -> list[str]:
     return ["summary", "weekly", *map(str, args)]
 
 
-def sent_log(db: Path) -> set[tuple[int, str, str]]:
-    conn = sqlite3.connect(db)
-    try:
-        return set(conn.execute("SELECT week, format, destination FROM sent_log"))
-    finally:
-        conn.close()
+def sent_log(db) -> set[tuple[int, str, str]]:
+    return set(db.query("SELECT week, format, destination FROM sent_log"))
 
 
 # ---- a real SMTP server on 127.0.0.1 ----------------------------------------------------
@@ -243,7 +237,7 @@ def test_html_is_one_standalone_page_with_an_inline_svg_chart(cli, cohort):
 # ---- cron: env -i, no TTY, no locale ----------------------------------------------------
 
 
-def run_under_cron(db: Path, *args: object, extra_env: tuple[str, ...] = ()):
+def run_under_cron(db: object, *args: object, extra_env: tuple[str, ...] = ()):
     """``env -i PATH=/usr/bin:/bin HOME=/tmp``: no locale, no terminal (stdin/stdout not TTYs)."""
     command = [
         "env", "-i", "PATH=/usr/bin:/bin", "HOME=/tmp", f"CASTCTL_DB={db}", *extra_env,

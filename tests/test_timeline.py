@@ -13,7 +13,6 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from icalendar import Calendar
@@ -178,12 +177,12 @@ def test_bad_as_of_is_one_error_line(cli, bad):
     assert "Traceback" not in r.stderr
 
 
-def test_bad_as_of_in_a_real_process_has_no_traceback(db_file):
+def test_bad_as_of_in_a_real_process_has_no_traceback(database):
     proc = subprocess.run(
         [sys.executable, "-m", "castctl", "timeline", "--as-of", "2023-13-01"],
         capture_output=True,
         text=True,
-        env=os.environ | {"CASTCTL_DB": str(db_file)},
+        env=os.environ | {"CASTCTL_DB": database.url},
         timeout=120,
     )
     assert proc.returncode == 1
@@ -283,12 +282,12 @@ def _events(cal: Calendar) -> list:
     return [c for c in cal.walk("VEVENT")]
 
 
-def test_ics_is_a_valid_calendar_of_all_day_events(db_file):
+def test_ics_is_a_valid_calendar_of_all_day_events(database):
     # A real process, so the bytes on stdout are exactly what a user would save to a file.
     proc = subprocess.run(
         [sys.executable, "-m", "castctl", "timeline", "-f", "ics"],
         capture_output=True,
-        env=os.environ | {"CASTCTL_DB": str(db_file)},
+        env=os.environ | {"CASTCTL_DB": database.url},
         timeout=120,
     )
     assert proc.returncode == 0, proc.stderr.decode()
@@ -330,11 +329,12 @@ def test_ics_in_thai_parses_too(cli):
     assert len(summaries) == 2 + WEEKS + len(HOLIDAYS)
 
 
-def test_timeline_works_without_a_database_in_the_directory(cli, tmp_path: Path, monkeypatch):
+def test_timeline_works_on_a_database_never_used_before(cli, backend, make_database, monkeypatch):
     """The timeline is built on first use in a brand-new database, from the dates alone."""
-    new = tmp_path / "new" / "fresh.db"
-    new.parent.mkdir()
-    monkeypatch.setenv("CASTCTL_DB", str(new))
+    new = make_database(backend, empty=True)
+    monkeypatch.setenv("CASTCTL_DB", new.url)
     doc = cli("timeline", "-f", "json").json()
     assert sum(w["working_days"] for w in doc["weeks"]) == WORKING_DAYS
-    assert new.exists()
+    assert new.count("week") == WEEKS
+    if new.path is not None:
+        assert new.path.exists()

@@ -1,10 +1,12 @@
 """``castctl trainees``: import (validation, atomicity, idempotence, CSV/XLSX, Thai text),
-listing, withdrawal, and exporting the placements, through the real CLI on a real SQLite file."""
+listing, withdrawal, and exporting the placements, through the real CLI on a real database."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
 
 import pytest
 
@@ -33,10 +35,10 @@ def trainees_json(cli) -> dict[str, dict]:
 
 
 @pytest.fixture
-def seeded(cli, db_file, tmp_path):
+def seeded(cli, database, tmp_path):
     """A database that already holds three trainees, so a rejected file has something to spoil."""
     cli("trainees", "import", write_csv(tmp_path / "good.csv", GOOD))
-    return db_file
+    return database
 
 
 # ---- rejected files -------------------------------------------------------------------------
@@ -155,7 +157,7 @@ def test_empty_and_missing_files_are_one_error_line(cli, seeded, tmp_path):
 # ---- accepted spellings ---------------------------------------------------------------------
 
 
-def test_departments_provinces_and_districts_by_any_accepted_name(cli, db_file, tmp_path):
+def test_departments_provinces_and_districts_by_any_accepted_name(cli, database, tmp_path):
     rows = [
         {"trainee_id": "A1", "full_name": "a", "department": "ปค.", "home_province": "10"},
         {"trainee_id": "A2", "full_name": "b", "department": "สถ.", "home_province": "เชียงใหม่"},
@@ -183,10 +185,10 @@ def test_departments_provinces_and_districts_by_any_accepted_name(cli, db_file, 
          "target_preferences": ";".join(got[row["trainee_id"]]["target_preferences"])}
         for row in rows
     ]  # fmt: skip
-    before = dump(db_file)
+    before = dump(database)
     r = cli("trainees", "import", write_csv(tmp_path / "codes.csv", codes))
     assert r.stderr.strip() == "0 added, 0 updated, 4 unchanged"
-    assert dump(db_file) == before
+    assert dump(database) == before
 
 
 # ---- CSV with BOM, XLSX, Thai text ----------------------------------------------------------
@@ -227,12 +229,12 @@ def test_xlsx_with_thai_names_and_numeric_cells(cli, tmp_path):
     assert cli("trainees", "import", path).stderr.strip() == "0 added, 0 updated, 3 unchanged"
 
 
-def test_xlsx_bad_rows_use_spreadsheet_numbering(cli, db_file, tmp_path):
+def test_xlsx_bad_rows_use_spreadsheet_numbering(cli, database, tmp_path):
     rows = [[1, "a", "DOPA", 10, None, None, None], [2, "b", "???", 10, None, None, None]]
-    before = dump(db_file)
+    before = dump(database)
     r = cli("trainees", "import", write_xlsx(tmp_path / "bad.xlsx", TRAINEE_COLUMNS, rows), code=1)
     assert "row 3, column department: unknown department '???'" in r.stderr
-    assert dump(db_file) == before
+    assert dump(database) == before
 
 
 def test_assignments_export_to_xlsx_and_csv_keeps_thai_and_neutralises_formulas(cli, tmp_path):
@@ -276,22 +278,22 @@ def test_assignments_export_to_xlsx_and_csv_keeps_thai_and_neutralises_formulas(
 # ---- idempotence and dry run ----------------------------------------------------------------
 
 
-def test_same_file_twice_changes_nothing_and_a_changed_row_is_an_update(cli, db_file, tmp_path):
+def test_same_file_twice_changes_nothing_and_a_changed_row_is_an_update(cli, database, tmp_path):
     path = write_csv(tmp_path / "cohort.csv", GOOD)
     assert cli("trainees", "import", path).stderr.strip() == "3 added, 0 updated, 0 unchanged"
-    before = dump(db_file)
+    before = dump(database)
     assert cli("trainees", "import", path).stderr.strip() == "0 added, 0 updated, 3 unchanged"
-    assert dump(db_file) == before
+    assert dump(database) == before
 
     changed = [dict(GOOD[0]), *GOOD[1:]]
     changed[0]["target_preferences"] = "1002"
     path2 = write_csv(tmp_path / "changed.csv", changed)
     assert cli("trainees", "import", path2).stderr.strip() == "0 added, 1 updated, 2 unchanged"
     assert trainees_json(cli)["G1"]["target_preferences"] == ["1002"]
-    after = dump(db_file)
+    after = dump(database)
     assert after != before
     assert cli("trainees", "import", path2).stderr.strip() == "0 added, 0 updated, 3 unchanged"
-    assert dump(db_file) == after
+    assert dump(database) == after
 
 
 def test_dry_run_prints_the_counts_and_writes_nothing(cli, seeded, tmp_path):
@@ -318,7 +320,7 @@ def test_dry_run_of_a_bad_file_still_lists_the_problems(cli, seeded, tmp_path):
 # ---- listing and withdrawal -----------------------------------------------------------------
 
 
-def test_withdraw_keeps_status_history_frees_places_and_leaves_assign(cli, db_file, tmp_path):
+def test_withdraw_keeps_status_history_frees_places_and_leaves_assign(cli, database, tmp_path):
     cohort = make_cohort(12, seed=7)
     cli("trainees", "import", write_csv(tmp_path / "t.csv", cohort))
     cli("targets", "import", write_targets(tmp_path / "g.csv", roomy_targets(12)))
@@ -359,13 +361,37 @@ def test_withdraw_keeps_status_history_frees_places_and_leaves_assign(cli, db_fi
     assert gone not in {a["trainee_id"] for a in doc["assignments"]}
     assert len(doc["assignments"]) == 11
 
-    before = dump(db_file)
+    before = dump(database)
     r = cli("trainees", "withdraw", gone, "--on", "2023-07-21", "--reason", "again", code=1)
     assert r.stderr == f"Error: trainee {gone} is already withdrawn\n"
     r = cli("trainees", "withdraw", "NOPE", "--on", "2023-07-21", "--reason", "x", code=1)
     assert r.stderr == "Error: no trainee with id 'NOPE'\n"
     cli("trainees", "withdraw", "T001", "--on", "2023-13-01", "--reason", "x", code=1)
-    assert dump(db_file) == before
+    assert dump(database) == before
+
+
+def test_history_timestamps_are_utc_seconds_on_every_backend(cli, tmp_path):
+    """Stored as UTC text and shown as such, whatever the backend and the server's time zone
+    (the test PostgreSQL server runs in Asia/Bangkok): never ``+00:00`` or ``+07:00``."""
+    cli("trainees", "import", write_csv(tmp_path / "t.csv", GOOD))
+    cli("targets", "import", write_targets(tmp_path / "g.csv", [("1001", 2), ("4001", 2)]))
+    cli("assign")
+    cli("trainees", "withdraw", "G2", "--on", "2023-07-20", "--reason", "moved")
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+    shown = cli("trainees", "show", "G2", "-f", "json").json()
+    history = cli("assignments", "history", "-f", "json").json()
+    stamps = [h["changed_at"] for h in shown["status_history"] + shown["placement_history"]]
+    stamps += [h["changed_at"] for h in history]
+    assert len(stamps) == 2 + 4 + 8  # G2: 2 statuses, 4 moves; all: 3 x 2 placed + 2 freed
+    for stamp in stamps:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", stamp), stamp
+        assert abs(dt.datetime.fromisoformat(stamp) - now) < dt.timedelta(minutes=5), stamp
+    assert [h["effective_on"] for h in shown["status_history"]][-1] == "2023-07-20"
+    rows = list(csv.DictReader(io.StringIO(cli("assignments", "history", "-f", "csv").stdout)))
+    assert [r["changed_at"] for r in rows] == [h["changed_at"] for h in history]
+    table = cli("trainees", "show", "G2").stdout
+    assert shown["status_history"][-1]["changed_at"] in table and "+0" not in table
 
 
 def test_reimporting_a_withdrawn_trainee_does_not_bring_them_back(cli, tmp_path):

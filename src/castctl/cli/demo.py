@@ -36,8 +36,10 @@ def demo(
     from castctl.io.trainees import TraineeRow
 
     db = open_db()
+    # Not LIKE: SQLite's ignores case, PostgreSQL's does not; substr is exact on both.
     real = db.read(
-        "SELECT COUNT(*) FROM trainee WHERE trainee_id NOT LIKE :p", {"p": DEMO_PREFIX + "%"}
+        "SELECT COUNT(*) FROM trainee WHERE substr(trainee_id, 1, :n) <> :p",
+        {"n": len(DEMO_PREFIX), "p": DEMO_PREFIX},
     )[0][0]
     if real:
         raise CastError(

@@ -74,11 +74,14 @@ def _coverage(db: Database, scope: Scope, key: str, report_filter: str) -> str:
     string functions per group instead of 29 per report: 3x faster on 220,000 reports.
     """
     agg = "group_concat({col}, ';;')" if db.is_sqlite else "string_agg({col}, ';;')"
+    # The codes are ASCII, so bytes count them as well as characters; PostgreSQL counts the
+    # bytes of a long UTF-8 text much faster (octet_length), SQLite before 3.43 has only length.
+    length = "length" if db.is_sqlite else "octet_length"
     texts = ",\n           ".join(
         f"';' || {agg.format(col=f'r.{kind}')} || ';' AS {kind}" for kind in COVERAGE_KINDS
     )
     counts = ",\n       ".join(
-        f"(length(c.{kind}) - length(replace(c.{kind}, ';{code};', ''))) / {len(code) + 2} "
+        f"({length}(c.{kind}) - {length}(replace(c.{kind}, ';{code};', ''))) / {len(code) + 2} "
         f"AS {name}"
         for kind, code, name in COVERAGE_COLUMNS
     )
