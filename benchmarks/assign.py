@@ -60,9 +60,6 @@ import sys
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-# Measure programs as users run them: with compiled bytecode cached. (These machines set
-# PYTHONDONTWRITEBYTECODE, which would recompile every module on every run.)
-os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 data = np.load(sys.argv[1])
 costs = []
 for stage in ("pilot", "target"):
@@ -84,6 +81,11 @@ class Run:
     seconds: float
     rss_mib: float
     stdout: str
+
+
+# Measure programs as users run them: with compiled bytecode cached. (These machines set
+# PYTHONDONTWRITEBYTECODE, which would recompile every module on every run.)
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 def run(cmd: Sequence[str | Path], *, capture: bool = False) -> Run:
