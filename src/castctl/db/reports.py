@@ -8,23 +8,13 @@ dictionary lookups, so 220,000 rows import in seconds.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from castctl.db.cohort import ImportCounts
 from castctl.db.engine import Database, Tx, now_text
 from castctl.io.reports import ReportRow
 
 Query = Callable[..., list[tuple[Any, ...]]]
-
-
-@dataclass(frozen=True, slots=True)
-class ReportCounts:
-    added: int
-    updated: int
-    unchanged: int
-
-    def __str__(self) -> str:
-        return f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged"
 
 
 def trainee_statuses(db: Database) -> dict[str, str]:
@@ -87,7 +77,7 @@ def _write(tx: Tx, added: list[dict[str, Any]], updated: list[dict[str, Any]]) -
     tx.executemany(UPDATE_SQL, updated)
 
 
-def save_reports(db: Database, rows: Sequence[ReportRow], *, dry_run: bool) -> ReportCounts:
+def save_reports(db: Database, rows: Sequence[ReportRow], *, dry_run: bool) -> ImportCounts:
     """Add new reports and replace changed ones in one transaction (``dry_run``: only count).
 
     The comparison with what is stored happens inside the write transaction, so a concurrent
@@ -96,11 +86,11 @@ def save_reports(db: Database, rows: Sequence[ReportRow], *, dry_run: bool) -> R
     weeks = {r.week for r in rows}
     if dry_run:
         added, updated, same = _diff(_stored(db.read, weeks), rows)
-        return ReportCounts(len(added), len(updated), same)
+        return ImportCounts(len(added), len(updated), same)
     with db.transaction() as tx:
         added, updated, same = _diff(_stored(tx.query, weeks), rows)
         _write(tx, added, updated)
-    return ReportCounts(len(added), len(updated), same)
+    return ImportCounts(len(added), len(updated), same)
 
 
 def trainee_status(db: Database, trainee_id: str) -> str | None:

@@ -104,18 +104,11 @@ def timestamped_path(path: Path, label: str) -> Path:
 
 
 def _json_value(value: Any) -> Any:
-    """A database value as JSON: ISO text for dates and timestamps (PostgreSQL returns objects)."""
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.UTC).replace(tzinfo=None)
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    """A database value as JSON: the same plain form every command prints (ISO dates and
+    timestamps, ints for whole decimals), binary as hex."""
     if isinstance(value, bytes | bytearray | memoryview):
         return bytes(value).hex()
-    if hasattr(value, "as_integer_ratio") and not isinstance(value, int | float):
-        return float(value)  # Decimal
-    return value
+    return engine.plain_row((value,))[0]
 
 
 def _kind(column: Any) -> str:
