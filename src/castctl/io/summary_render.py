@@ -276,15 +276,7 @@ def render_text(doc: dict[str, Any], th: bool = False) -> str:
         out.append("  " + t["nobody_missing"])
     out += ["", t["streaks"].format(flag=FLAG_STREAK, n=len(doc["streaks"]))]
     if doc["streaks"]:
-        out += text_table(
-            [t["trainee"], t["name"], t["pilot_code"], t["streak"], t["last_report"]],
-            [
-                (s["trainee_id"], s["full_name"], s["pilot_district_code"], s["missing_streak"],
-                 s["last_week"] if s["last_week"] else t["never"])
-                for s in doc["streaks"]
-            ],
-            {3, 4},
-        )  # fmt: skip
+        out += text_table(*_streak_table(doc, t))
     else:
         out.append("  " + t["no_streaks"].format(flag=FLAG_STREAK))
     for kind in ("mechanisms", "networks"):
@@ -355,15 +347,7 @@ def render_markdown(doc: dict[str, Any], th: bool = False) -> str:
         out.append(t["nobody_missing"])
     out += ["", f"## {t['streaks'].format(flag=FLAG_STREAK, n=len(doc['streaks']))}", ""]
     if doc["streaks"]:
-        out += _md_table(
-            [t["trainee"], t["name"], t["pilot_code"], t["streak"], t["last_report"]],
-            [
-                (s["trainee_id"], s["full_name"], s["pilot_district_code"], s["missing_streak"],
-                 s["last_week"] if s["last_week"] else t["never"])
-                for s in doc["streaks"]
-            ],
-            {3, 4},
-        )  # fmt: skip
+        out += _md_table(*_streak_table(doc, t))
     else:
         out.append(t["no_streaks"].format(flag=FLAG_STREAK))
     for kind in ("mechanisms", "networks"):
@@ -614,3 +598,16 @@ def render(doc: dict[str, Any], fmt: str, th: bool = False) -> str:
     if fmt == "html":
         return render_html(doc, th)
     return render_text(doc, th)
+
+
+def _streak_table(
+    doc: dict[str, Any], t: dict[str, str]
+) -> tuple[list[str], list[tuple[Any, ...]], set[int]]:
+    """Header, rows and right-aligned columns of the missing-streak table (text and markdown)."""
+    header = [t["trainee"], t["name"], t["pilot_code"], t["streak"], t["last_report"]]
+    rows = [
+        (s["trainee_id"], s["full_name"], s["pilot_district_code"], s["missing_streak"],
+         s["last_week"] if s["last_week"] else t["never"])
+        for s in doc["streaks"]
+    ]  # fmt: skip
+    return header, rows, {3, 4}
