@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from castctl.db.engine import Database
+from tests.cohort_files import dump  # noqa: F401  (re-exported for the report tests)
 
 # Week n starts on Monday 3 July 2023 + 7 (n - 1) days; its Friday is four days later.
 START = dt.date(2023, 7, 3)
@@ -119,18 +118,6 @@ def write_csv(
         writer.writerow(header)
         writer.writerows(rows)
     return path
-
-
-def dump(db: Any) -> Any:
-    """The whole database, to compare before/after: the ``database`` fixture's backend-neutral
-    ``dump()`` (every table's rows), or a SQLite file's SQL text (``iterdump``)."""
-    if hasattr(db, "dump"):
-        return db.dump()
-    conn = sqlite3.connect(db)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 # The hand-checkable cohort (as of Friday 20 Oct 2023 = end of week 16):

@@ -256,22 +256,10 @@ def render_text(doc: dict[str, Any], th: bool = False) -> str:
     label_width = max(display_width(k) for k, _ in _facts(doc, th))
     out += [f"{_pad(k, label_width, False)}  {v}" for k, v in _facts(doc, th)]
     out += ["", t["by_district"]]
-    out += text_table(
-        [t["code"], t["district"], t["submitted"], t["expected"], "%"],
-        [
-            (r["code"], _district_name(r, th), r["submitted"], r["expected"], pct(r["percent"]))
-            for r in doc["by_district"]
-        ],
-        {2, 3, 4},
-    )
+    out += text_table(*_district_table(doc, t, th))
     out += ["", t["missing"].format(n=len(doc["missing_trainees"]))]
     if doc["missing_trainees"]:
-        out += text_table(
-            [t["trainee"], t["name"], t["pilot_code"]],
-            [(m["trainee_id"], m["full_name"], m["pilot_district_code"])
-             for m in doc["missing_trainees"]],
-            set(),
-        )  # fmt: skip
+        out += text_table(*_missing_table(doc, t))
     else:
         out.append("  " + t["nobody_missing"])
     out += ["", t["streaks"].format(flag=FLAG_STREAK, n=len(doc["streaks"]))]
@@ -327,22 +315,10 @@ def render_markdown(doc: dict[str, Any], th: bool = False) -> str:
     out = [f"# {_md(t['title'].format(week=doc['week'], weeks=doc['weeks']))}", ""]
     out += [f"- **{_md(k)}:** {_md(v)}" for k, v in _facts(doc, th)]
     out += ["", f"## {t['by_district']}", ""]
-    out += _md_table(
-        [t["code"], t["district"], t["submitted"], t["expected"], "%"],
-        [
-            (r["code"], _district_name(r, th), r["submitted"], r["expected"], pct(r["percent"]))
-            for r in doc["by_district"]
-        ],
-        {2, 3, 4},
-    )
+    out += _md_table(*_district_table(doc, t, th))
     out += ["", f"## {t['missing'].format(n=len(doc['missing_trainees']))}", ""]
     if doc["missing_trainees"]:
-        out += _md_table(
-            [t["trainee"], t["name"], t["pilot_code"]],
-            [(m["trainee_id"], m["full_name"], m["pilot_district_code"])
-             for m in doc["missing_trainees"]],
-            set(),
-        )  # fmt: skip
+        out += _md_table(*_missing_table(doc, t))
     else:
         out.append(t["nobody_missing"])
     out += ["", f"## {t['streaks'].format(flag=FLAG_STREAK, n=len(doc['streaks']))}", ""]
@@ -598,6 +574,28 @@ def render(doc: dict[str, Any], fmt: str, th: bool = False) -> str:
     if fmt == "html":
         return render_html(doc, th)
     return render_text(doc, th)
+
+
+def _district_table(
+    doc: dict[str, Any], t: dict[str, str], th: bool
+) -> tuple[list[str], list[tuple[Any, ...]], set[int]]:
+    """Header, rows and right-aligned columns of the per-mentor table (text and markdown)."""
+    header = [t["code"], t["district"], t["submitted"], t["expected"], "%"]
+    rows = [
+        (r["code"], _district_name(r, th), r["submitted"], r["expected"], pct(r["percent"]))
+        for r in doc["by_district"]
+    ]
+    return header, rows, {2, 3, 4}
+
+
+def _missing_table(
+    doc: dict[str, Any], t: dict[str, str]
+) -> tuple[list[str], list[tuple[Any, ...]], set[int]]:
+    """Header, rows and right-aligned columns of the missing-trainee table."""
+    rows = [
+        (m["trainee_id"], m["full_name"], m["pilot_district_code"]) for m in doc["missing_trainees"]
+    ]
+    return [t["trainee"], t["name"], t["pilot_code"]], rows, set()
 
 
 def _streak_table(
