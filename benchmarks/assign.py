@@ -182,7 +182,7 @@ def fresh(template: Path, path: Path) -> Path:
 
 def save_networks(db_path: Path, out: Path) -> dict[str, int]:
     """Build the compressed networks that ``assign`` solves (nobody placed yet) from the
-    database, exactly as ``castctl.core.placing`` asks for them, and save them as arrays."""
+    database, exactly as ``castctl.core.plan`` asks for them, and save them as arrays."""
     import numpy as np
 
     from castctl.core import assignment

@@ -39,8 +39,8 @@ from ortools.graph.python import min_cost_flow
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from castctl.core import assignment  # noqa: E402
-from castctl.core.assignment import (  # noqa: E402
+from castctl.core import solver  # noqa: E402
+from castctl.core.solver import (  # noqa: E402
     Candidate,
     Place,
     department_caps,
@@ -146,8 +146,8 @@ def bare_solver(
     """A closure that builds and solves the same compressed network from prepared arrays
     (with the tie-break costs ``place_trainees`` gives the solver, unless ``tie_break`` is
     false: then the plain placement costs, for reference)."""
-    problem = assignment._prepare(candidates, places, {})
-    net = assignment._build_network(problem, department_cap)
+    problem = solver._prepare(candidates, places, {})
+    net = solver._build_network(problem, department_cap)
     tails = np.asarray(net.tails, dtype=np.int32)
     heads = np.asarray(net.heads, dtype=np.int32)
     caps = np.asarray(net.capacities, dtype=np.int64)
@@ -157,13 +157,13 @@ def bare_solver(
     arcs = np.arange(net.first_hub_arc, len(tails), dtype=np.int32)
 
     def run() -> int:
-        solver = min_cost_flow.SimpleMinCostFlow()
-        solver.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
-        solver.set_nodes_supplies(nodes, supplies)
-        if solver.solve() != solver.OPTIMAL:
+        flow = min_cost_flow.SimpleMinCostFlow()
+        flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+        flow.set_nodes_supplies(nodes, supplies)
+        if flow.solve() != flow.OPTIMAL:
             raise SystemExit("bare solve not optimal")
-        solver.flows(arcs)
-        return int(solver.optimal_cost())
+        flow.flows(arcs)
+        return int(flow.optimal_cost())
 
     return run
 
@@ -206,8 +206,8 @@ def compare(
         a += timed(bare, 1)
         b += timed(whole, 1)
         a0 += timed(plain, 1)
-    problem = assignment._prepare(candidates, places, {})
-    net = assignment._build_network(problem, department_cap)
+    problem = solver._prepare(candidates, places, {})
+    net = solver._build_network(problem, department_cap)
     print(
         f"\n{title}: {len(candidates)} trainees, {len(places)} places, "
         f"{len(net.supplies) - 1} supply nodes, {len(net.tails)} arcs, objective {objective}"

@@ -1,4 +1,4 @@
-"""The placement optimiser (castctl.core.assignment): costs, rules, exact optimum, determinism,
+"""The placement optimiser (castctl.core.solver): costs, rules, exact optimum, determinism,
 feasibility messages and explanations. Optimality is checked against independent formulations:
 a dense binary MILP solved by scipy (HiGHS), and brute force on tiny instances."""
 
@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from castctl.core import assignment
-from castctl.core.assignment import (
+from castctl.core import solver
+from castctl.core.solver import (
     Alternative,
     Candidate,
     Place,
@@ -409,7 +409,7 @@ def test_everyone_kept_and_nobody_at_all() -> None:
 def test_without_room_for_tie_breaking_the_result_is_still_optimal(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(assignment, "_COST_LIMIT", 1)
+    monkeypatch.setattr(solver, "_COST_LIMIT", 1)
     places = [place("1001", 1), place("5001", 2), place("9001", 1)]
     candidates = [cand("A", "10", ("5001",)), cand("B", "50"), cand("C", "90"), cand("D", "10")]
     result = place_trainees(candidates, places)
@@ -419,7 +419,7 @@ def test_without_room_for_tie_breaking_the_result_is_still_optimal(
 def test_a_solver_that_finds_no_placement_is_reported_as_infeasible(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(assignment, "_check", lambda *args, **kwargs: None)  # no early checks
+    monkeypatch.setattr(solver, "_check", lambda *args, **kwargs: None)  # no early checks
     with pytest.raises(InfeasibleError, match="no placement found"):
         place_trainees([cand("A"), cand("B")], [place("1001", 1)])
 
@@ -446,7 +446,7 @@ def test_a_negative_department_cap_is_a_value_error() -> None:
 
 
 def test_importing_the_module_does_not_load_the_solver() -> None:
-    code = "import sys, castctl.core.assignment; print('ortools' in sys.modules)"
+    code = "import sys, castctl.core.solver; print('ortools' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -36,12 +36,12 @@ WEEKS = REPORTS_EACH // TRAINEES_EACH
 MIN_WRITES_PER_SECOND = 500  # the issue's goal for SQLite
 
 # One writer: its own connection, one short transaction per report, exactly as `reports add`
-# saves one (castctl.db.reports.save_reports).
+# saves one (castctl.db.report_store.save_reports).
 REPORT_WRITER = """
 import datetime as dt, sys, time
 from castctl.db.engine import Database
-from castctl.db.reports import save_reports
-from castctl.io.reports import ReportRow
+from castctl.db.report_store import save_reports
+from castctl.core.records import ReportRow
 db = Database(sys.argv[1])
 db.ensure_ready()
 trainees, weeks = sys.argv[2].split(","), int(sys.argv[3])

@@ -16,8 +16,8 @@ import geothai
 import pytest
 import yaml
 
+from castctl.db.districts import district_index
 from castctl.db.engine import Database
-from castctl.db.read import district_index
 from castctl.errors import NotFoundError
 
 REPO = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ from castctl.cli.common import FormatOpt, open_db
 from castctl.cli.output import Column, Format, View, emit, message, working
 
 if TYPE_CHECKING:
-    from castctl.core.placing import Current, Plan
+    from castctl.core.plan import Plan, TraineePlacement
     from castctl.db.cohort import AssignInput
 
 
@@ -20,7 +20,7 @@ class Stage(enum.StrEnum):
     all = "all"
 
 
-def assignment_objects(assignments: "dict[str, Current]") -> list[dict[str, Any]]:
+def assignment_objects(assignments: "dict[str, TraineePlacement]") -> list[dict[str, Any]]:
     """The contract's assignment objects, sorted by trainee id."""
     return [
         {
@@ -53,7 +53,7 @@ def _flat(objs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _summary_views(plan: "Plan", inp: "AssignInput") -> tuple[list[View], list[str]]:
     from collections import Counter
 
-    from castctl.core.placing import plan_statistics
+    from castctl.core.plan import plan_statistics
     from castctl.core.reference import DEPARTMENTS
 
     names = dict(open_db().read("SELECT code, name_th FROM district"))
@@ -122,7 +122,7 @@ def _summary_views(plan: "Plan", inp: "AssignInput") -> tuple[list[View], list[s
 
 
 def _explain(plan: "Plan", inp: "AssignInput", trainee_id: str, fmt: Format) -> None:
-    from castctl.core.assignment import explain
+    from castctl.core.solver import explain
     from castctl.errors import NotFoundError
 
     info = next((t for t in inp.trainees if t.trainee_id == trainee_id), None)
@@ -196,7 +196,7 @@ def assign(
     mentor and target capacities and the department spread rule. Trainees already placed stay
     where they are unless --rematch-all. Exit 3 with the reason when no placement exists.
     """
-    from castctl.core.placing import plan_assignment
+    from castctl.core.plan import plan_assignment
     from castctl.db.cohort import load_assign_input, save_plan
 
     db = open_db()

@@ -27,13 +27,14 @@ def demo(
     """
     from castctl.core.calendar import today_in_bangkok
     from castctl.core.demo import DEMO_PREFIX, make_cohort, make_reports
-    from castctl.core.placing import plan_assignment
+    from castctl.core.plan import plan_assignment
+    from castctl.core.records import TraineeRow
     from castctl.core.reference import pilot_districts
     from castctl.db.cohort import import_targets, import_trainees, load_assign_input, save_plan
+    from castctl.db.districts import district_index, load_provinces
     from castctl.db.engine import now_text
-    from castctl.db.read import district_index, load_provinces, load_weeks
+    from castctl.db.timeline import load_weeks
     from castctl.errors import CastError
-    from castctl.io.trainees import TraineeRow
 
     db = open_db()
     # Not LIKE: SQLite's ignores case, PostgreSQL's does not; substr is exact on both.

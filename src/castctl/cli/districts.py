@@ -26,7 +26,7 @@ def districts(
 ) -> None:
     """List reference districts (DOPA code, Thai and English names, province, region)."""
     from castctl.core.reference import REGIONS
-    from castctl.db.read import load_districts, province_index
+    from castctl.db.districts import load_districts, province_index
     from castctl.errors import InputError
 
     db = open_db()

@@ -19,7 +19,7 @@ def mentors(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """List the mentors with their capacity and how many trainees they have."""
     if ctx.invoked_subcommand is not None:
         return
-    from castctl.db.read import load_mentors
+    from castctl.db.mentors import load_mentors
 
     rows = load_mentors(open_db())
     data = [
@@ -70,7 +70,7 @@ def set_mentor(
 ) -> None:
     """Set a mentor's name, email or capacity."""
     from castctl.db import models
-    from castctl.db.read import district_index
+    from castctl.db.districts import district_index
     from castctl.errors import InputError
 
     if name is None and email is None and capacity is None:

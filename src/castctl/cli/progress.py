@@ -85,7 +85,8 @@ def progress(
     from castctl.core.reference import DEPARTMENTS, find_department
     from castctl.core.vocabulary import MECHANISMS, NETWORKS
     from castctl.db import progress_queries as q
-    from castctl.db.read import district_index, load_weeks
+    from castctl.db.districts import district_index
+    from castctl.db.timeline import load_weeks
 
     db = open_db()
     day = as_of_date(as_of)

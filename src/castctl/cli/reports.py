@@ -54,13 +54,13 @@ def add(
     note: Annotated[str, typer.Option("--note", help="What was done, in a few words.")] = "",
 ) -> None:
     """Record one trainee's report for a week; a second one for the same week replaces it."""
-    from castctl.core import reports as rules
+    from castctl.core import field_reports
     from castctl.core.calendar import parse_date, today_in_bangkok
+    from castctl.core.records import ReportRow
     from castctl.core.vocabulary import MECHANISMS, NETWORKS
-    from castctl.db.read import load_weeks
-    from castctl.db.reports import save_reports, trainee_status
+    from castctl.db.report_store import save_reports, trainee_status
+    from castctl.db.timeline import load_weeks
     from castctl.errors import InputError, NotFoundError
-    from castctl.io.reports import ReportRow
     from castctl.io.tabular import split_list
 
     db = open_db()
@@ -73,25 +73,25 @@ def add(
     if status != "active":
         raise InputError(f"trainee {trainee_id} is {status}; reports are taken from active ones")
     day = parse_date(on, "--on") if on else today_in_bangkok()
-    if (why := rules.submission_problem(weeks[week - 1], day, weeks)) is not None:
+    if (why := field_reports.submission_problem(weeks[week - 1], day, weeks)) is not None:
         raise InputError(f"--on {why}")
 
     def items(values: list[str] | None) -> list[str]:
         return [part for value in values or () for part in split_list(value)]
 
-    mech = rules.mechanisms(items(mechanism))
+    mech = field_reports.mechanisms(items(mechanism))
     if mech.unknown:
         raise InputError(
             f"unknown mechanism {', '.join(map(repr, mech.unknown))}; use "
-            f"{rules.vocabulary_hint(MECHANISMS)} (or their Thai names)"
+            f"{field_reports.vocabulary_hint(MECHANISMS)} (or their Thai names)"
         )
-    nets = rules.networks(items(network))
+    nets = field_reports.networks(items(network))
     if nets.unknown:
         raise InputError(
             f"unknown network {', '.join(map(repr, nets.unknown))}; use "
-            f"{rules.vocabulary_hint(NETWORKS)} (or their Thai names)"
+            f"{field_reports.vocabulary_hint(NETWORKS)} (or their Thai names)"
         )
-    goals = rules.sdgs(items(sdg))
+    goals = field_reports.sdgs(items(sdg))
     if goals.bad:
         raise InputError(f"--sdg {', '.join(map(repr, goals.bad))}: SDGs are numbers 1-17")
     row = ReportRow(
@@ -117,9 +117,9 @@ def import_(
     ] = False,
 ) -> None:
     """Import weekly reports: all or nothing; the same file twice changes nothing."""
-    from castctl.db.read import load_weeks
-    from castctl.db.reports import save_reports, trainee_statuses
-    from castctl.io.reports import REPORT_OPTIONAL, REPORT_REQUIRED, parse_reports
+    from castctl.db.report_store import save_reports, trainee_statuses
+    from castctl.db.timeline import load_weeks
+    from castctl.io.report_file import REPORT_OPTIONAL, REPORT_REQUIRED, parse_reports
     from castctl.io.tabular import read_table
 
     db = open_db()

@@ -62,7 +62,7 @@ def per_mentor_path(path: Path, code: str) -> Path:
 def gather(db: "Database", number: int) -> "Figures":
     from castctl.core.summary import Figures
     from castctl.db import progress_queries as q
-    from castctl.db.read import load_weeks
+    from castctl.db.timeline import load_weeks
 
     weeks = load_weeks(db)
     scope = q.Scope()
@@ -209,7 +209,7 @@ def weekly(
     _check_addresses(addresses)
 
     db = open_db()
-    from castctl.db.read import load_weeks
+    from castctl.db.timeline import load_weeks
 
     weeks = load_weeks(db)
     number = week if week is not None else default_week(weeks, as_of_date(as_of))
@@ -238,7 +238,7 @@ def weekly(
         _print(digests, fmt)
         return
 
-    from castctl.db.reports import delivered, record_delivery
+    from castctl.db.report_store import delivered, record_delivery
 
     skipped = 0
     if once:
@@ -316,7 +316,7 @@ def _send_all(
     starttls: bool,
     sender: str | None,
 ) -> None:
-    from castctl.db.reports import record_delivery
+    from castctl.db.report_store import record_delivery
     from castctl.io.mail import MailError, SmtpSettings, build_message, default_sender, send
 
     settings = SmtpSettings(

@@ -56,9 +56,9 @@ def targets(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
 def import_(file: FileArg, dry_run: DryRunOpt = False) -> None:
     """Import target districts (district_code, capacity); all-or-nothing, idempotent."""
     from castctl.db.cohort import import_targets
-    from castctl.db.read import district_index
+    from castctl.db.districts import district_index
+    from castctl.io.cohort_file import TARGET_OPTIONAL, TARGET_REQUIRED, parse_targets
     from castctl.io.tabular import read_table
-    from castctl.io.trainees import TARGET_OPTIONAL, TARGET_REQUIRED, parse_targets
 
     db = open_db()
     sheet = read_table(file, required=TARGET_REQUIRED, optional=TARGET_OPTIONAL)

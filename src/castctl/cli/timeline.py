@@ -137,6 +137,6 @@ def timeline(
 
 
 def _weeks() -> list[Week]:
-    from castctl.db.read import load_weeks
+    from castctl.db.timeline import load_weeks
 
     return load_weeks(open_db())

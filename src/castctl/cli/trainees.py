@@ -70,7 +70,7 @@ def trainees(
     if ctx.invoked_subcommand is not None:
         return
     from castctl.core.reference import find_department
-    from castctl.db.read import district_index, province_index
+    from castctl.db.districts import district_index, province_index
     from castctl.errors import InputError
 
     db = open_db()
@@ -116,9 +116,9 @@ def trainees(
 def import_(file: FileArg, dry_run: DryRunOpt = False) -> None:
     """Import trainees (contract columns); all-or-nothing; the same file twice changes nothing."""
     from castctl.db.cohort import import_trainees
-    from castctl.db.read import district_index, province_index
+    from castctl.db.districts import district_index, province_index
+    from castctl.io.cohort_file import TRAINEE_OPTIONAL, TRAINEE_REQUIRED, parse_trainees
     from castctl.io.tabular import read_table
-    from castctl.io.trainees import TRAINEE_OPTIONAL, TRAINEE_REQUIRED, parse_trainees
 
     db = open_db()
     sheet = read_table(file, required=TRAINEE_REQUIRED, optional=TRAINEE_OPTIONAL)

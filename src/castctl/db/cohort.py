@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from castctl.core.assignment import Place
-from castctl.core.placing import Current, Plan, TraineeInfo, mentor_capacity
+from castctl.core.plan import Plan, TraineeInfo, TraineePlacement, mentor_capacity
+from castctl.core.records import ImportCounts, TraineeRow
+from castctl.core.solver import Place
 from castctl.db.engine import Database, Tx, now_text, os_user
 from castctl.errors import InputError, NotFoundError
-from castctl.io.trainees import TraineeRow
 
 Query = Callable[..., list[tuple[Any, ...]]]
 
@@ -24,16 +24,6 @@ TRAINEE_FIELDS = (
     "full_name", "department", "home_province", "email", "pilot_preferences",
     "target_preferences",
 )  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class ImportCounts:
-    added: int
-    updated: int
-    unchanged: int
-
-    def __str__(self) -> str:
-        return f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged"
 
 
 def _diff_trainees(
@@ -182,7 +172,7 @@ class AssignInput:
     trainees: list[TraineeInfo]
     pilot_places: list[Place]
     target_places: list[Place]
-    current: dict[str, Current]
+    current: dict[str, TraineePlacement]
     district_province: dict[str, str]
     province_region: dict[str, str]
 
@@ -227,7 +217,7 @@ def load_assign_input(query: Query) -> AssignInput:
     )
     active_ids = {t.trainee_id for t in trainees}
     current = {
-        tid: Current(pilot, target, pc, tc)
+        tid: TraineePlacement(pilot, target, pc, tc)
         for tid, pilot, target, pc, tc in query(
             "SELECT trainee_id, pilot_district_code, target_district_code, pilot_cost, "
             "target_cost FROM assignment"
@@ -239,7 +229,7 @@ def load_assign_input(query: Query) -> AssignInput:
     )
 
 
-def save_plan(tx: Tx, plan: Plan, before: dict[str, Current], reason: str) -> None:
+def save_plan(tx: Tx, plan: Plan, before: dict[str, TraineePlacement], reason: str) -> None:
     """Write changed placements and costs, and every change into the history."""
     now = now_text()
     rows = [

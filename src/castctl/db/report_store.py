@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from castctl.db.cohort import ImportCounts
+from castctl.core.records import ImportCounts, ReportRow
 from castctl.db.engine import Database, Tx, now_text
-from castctl.io.reports import ReportRow
 
 Query = Callable[..., list[tuple[Any, ...]]]
 

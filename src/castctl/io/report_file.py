@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from castctl.core import reports as rules
+from castctl.core import field_reports
 from castctl.core.calendar import Week
+from castctl.core.records import ReportRow
 from castctl.core.vocabulary import MECHANISMS, NETWORKS
 from castctl.errors import InputError
 from castctl.io.tabular import Problems, Sheet, split_list
@@ -22,41 +22,6 @@ _T = TypeVar("_T")
 
 REPORT_REQUIRED = ("trainee_id", "week", "submitted_on")
 REPORT_OPTIONAL = ("mechanisms", "networks", "sdgs", "note")
-
-
-@dataclass(frozen=True, slots=True)
-class ReportRow:
-    trainee_id: str
-    week: int
-    submitted_on: dt.date
-    mechanisms: str = ""  # ";"-joined codes, vocabulary order
-    networks: str = ""
-    sdgs: str = ""  # ";"-joined numbers, ascending
-    note: str = ""
-
-    def key(self) -> tuple[str, int]:
-        return (self.trainee_id, self.week)
-
-    def stored(self) -> tuple[str, str, str, str, str]:
-        """The values as the report table holds them (to tell "unchanged" from "updated")."""
-        return (
-            self.submitted_on.isoformat(),
-            self.mechanisms,
-            self.networks,
-            self.sdgs,
-            self.note,
-        )
-
-    def values(self) -> dict[str, Any]:
-        return {
-            "trainee_id": self.trainee_id,
-            "week": self.week,
-            "submitted_on": self.submitted_on.isoformat(),
-            "mechanisms": self.mechanisms,
-            "networks": self.networks,
-            "sdgs": self.sdgs,
-            "note": self.note,
-        }
 
 
 def parse_submission_date(text: str) -> dt.date | None:
@@ -99,14 +64,14 @@ def _memo(fn: Callable[[str], _T]) -> Callable[[str], _T]:
 
 
 def _vocabulary_cell(
-    resolve: Callable[[Iterable[str]], rules.Terms], vocabulary: dict[str, tuple[str, str]]
+    resolve: Callable[[Iterable[str]], field_reports.Terms], vocabulary: dict[str, tuple[str, str]]
 ) -> Callable[[str], tuple[str, str | None]]:
     def parse(text: str) -> tuple[str, str | None]:
         terms = resolve(split_list(text))
         if terms.unknown:
             return "", (
                 f"unknown {', '.join(map(repr, terms.unknown))}; use "
-                f"{rules.vocabulary_hint(vocabulary)} (or their Thai names)"
+                f"{field_reports.vocabulary_hint(vocabulary)} (or their Thai names)"
             )
         return terms.joined(), None
 
@@ -114,7 +79,7 @@ def _vocabulary_cell(
 
 
 def _sdg_cell(text: str) -> tuple[str, str | None]:
-    goals = rules.sdgs(split_list(text))
+    goals = field_reports.sdgs(split_list(text))
     if goals.bad:
         return "", f"{', '.join(map(repr, goals.bad))}: SDGs are numbers 1-17"
     return goals.joined(), None
@@ -133,10 +98,10 @@ def parse_reports(
         raise InputError(f"{sheet.path.name} has a header row but no data rows; nothing written")
     problems = Problems(sheet.path)
     by_number = {w.number: w for w in weeks}
-    week_of = _memo(lambda text: rules.parse_week(text, len(weeks)))
+    week_of = _memo(lambda text: field_reports.parse_week(text, len(weeks)))
     date_of = _memo(parse_submission_date)
-    mechanisms_of = _vocabulary_cell(rules.mechanisms, MECHANISMS)
-    networks_of = _vocabulary_cell(rules.networks, NETWORKS)
+    mechanisms_of = _vocabulary_cell(field_reports.mechanisms, MECHANISMS)
+    networks_of = _vocabulary_cell(field_reports.networks, NETWORKS)
     sdgs_of = _memo(_sdg_cell)
     timing: dict[tuple[int, dt.date], str | None] = {}
     seen: dict[tuple[str, int], int] = {}
@@ -165,7 +130,7 @@ def parse_reports(
         elif week_no is not None:
             key = (week_no, on)
             if key not in timing:
-                timing[key] = rules.submission_problem(by_number[week_no], on, weeks)
+                timing[key] = field_reports.submission_problem(by_number[week_no], on, weeks)
             if (why := timing[key]) is not None:
                 problems.add(number, "submitted_on", why)
                 ok = False

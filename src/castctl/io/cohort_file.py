@@ -6,8 +6,7 @@ Pure functions over a ``Sheet`` and the reference indexes: they return clean row
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from castctl.core.records import TraineeRow
 from castctl.core.reference import DistrictIndex, ProvinceIndex, find_department
 from castctl.errors import InputError, NotFoundError
 from castctl.io.tabular import Problems, Sheet, split_list
@@ -18,28 +17,6 @@ TARGET_REQUIRED = ("district_code",)
 TARGET_OPTIONAL = ("capacity",)
 MAX_PILOT_PREFS = 3
 MAX_TARGET_PREFS = 5
-
-
-@dataclass(frozen=True, slots=True)
-class TraineeRow:
-    trainee_id: str
-    full_name: str
-    department: str
-    home_province: str
-    email: str | None
-    pilot_preferences: str  # ";"-joined codes
-    target_preferences: str
-
-    def values(self) -> dict[str, str | None]:
-        return {
-            "trainee_id": self.trainee_id,
-            "full_name": self.full_name,
-            "department": self.department,
-            "home_province": self.home_province,
-            "email": self.email,
-            "pilot_preferences": self.pilot_preferences,
-            "target_preferences": self.target_preferences,
-        }
 
 
 def _preferences(

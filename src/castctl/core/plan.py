@@ -2,7 +2,7 @@
 
 Pure: plain data in (the cohort, capacities, current placements), plain data out (the new
 placements, costs, changes and statistics). The database layer loads and stores; the solver
-(``core.assignment``) optimises one stage at a time.
+(``core.solver``) optimises one stage at a time.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from castctl.core.assignment import (
+from castctl.core.solver import (
     Candidate,
     Place,
     StageResult,
@@ -41,7 +41,7 @@ class TraineeInfo:
 
 
 @dataclass(frozen=True, slots=True)
-class Current:
+class TraineePlacement:
     pilot: str | None = None
     target: str | None = None
     pilot_cost: int | None = None
@@ -51,7 +51,7 @@ class Current:
 @dataclass
 class Plan:
     stages: tuple[str, ...]
-    assignments: dict[str, Current]  # every active trainee, after the run
+    assignments: dict[str, TraineePlacement]  # every active trainee, after the run
     changes: list[tuple[str, str, str | None, str | None]]  # (trainee, stage, old, new)
     results: dict[str, StageResult] = field(default_factory=dict)
     places: dict[str, list[Place]] = field(default_factory=dict)
@@ -78,14 +78,14 @@ def plan_assignment(
     trainees: Sequence[TraineeInfo],
     pilot_places: Sequence[Place],
     target_places: Sequence[Place],
-    current: Mapping[str, Current],
+    current: Mapping[str, TraineePlacement],
     *,
     stages: Sequence[str] = STAGES,
     rematch_all: bool = False,
 ) -> Plan:
     """Solve the requested stages; everyone not re-solved keeps what they had."""
     by_id = sorted(trainees, key=lambda t: t.trainee_id)
-    after = {t.trainee_id: current.get(t.trainee_id, Current()) for t in by_id}
+    after = {t.trainee_id: current.get(t.trainee_id, TraineePlacement()) for t in by_id}
     plan = Plan(tuple(stages), after, [])
     for stage in STAGES:
         if stage not in stages:
@@ -122,9 +122,13 @@ def plan_assignment(
             old = after[placement.trainee_id]
             old_code = getattr(old, stage)
             if stage == "pilot":
-                new = Current(placement.district_code, old.target, placement.cost, old.target_cost)
+                new = TraineePlacement(
+                    placement.district_code, old.target, placement.cost, old.target_cost
+                )
             else:
-                new = Current(old.pilot, placement.district_code, old.pilot_cost, placement.cost)
+                new = TraineePlacement(
+                    old.pilot, placement.district_code, old.pilot_cost, placement.cost
+                )
             after[placement.trainee_id] = new
             if old_code != placement.district_code:
                 plan.changes.append(
