@@ -19,7 +19,7 @@ import typer  # noqa: E402
 from typer.core import TyperGroup  # noqa: E402
 
 from castctl import __version__  # noqa: E402
-from castctl.cli import common  # noqa: E402
+from castctl.cli.context import Invocation  # noqa: E402
 from castctl.errors import CastError, InputError  # noqa: E402
 
 
@@ -31,9 +31,8 @@ class CastGroup(TyperGroup):
             report_error(exc)
             ctx.exit(exc.exit_code)
         finally:
-            if common.state.db is not None:
-                common.state.db.close()
-                common.state.db = None
+            if isinstance(ctx.obj, Invocation):
+                ctx.obj.close()
 
 
 def report_error(exc: CastError) -> None:
@@ -62,6 +61,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
+    ctx: typer.Context,
     db: Annotated[
         str | None,
         typer.Option(
@@ -80,8 +80,7 @@ def root(
     ] = False,
 ) -> None:
     """Run the field-practice phase (phase 2) of the MOI SMART Agent for CAST course."""
-    common.state.db_option = db
-    common.state.db = None
+    ctx.obj = Invocation(db_option=db)
 
 
 def _register() -> None:

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from castctl.cli.common import FormatOpt, open_db
+from castctl.cli.context import open_store
+from castctl.cli.options import FormatOpt
 from castctl.cli.output import Column, Format, View, emit, message, working
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ def _summary_views(plan: "Plan", inp: "AssignInput") -> tuple[list[View], list[s
     from castctl.core.plan import plan_statistics
     from castctl.core.reference import DEPARTMENTS
 
-    names = dict(open_db().read("SELECT code, name_th FROM district"))
+    names = dict(open_store().read("SELECT code, name_th FROM district"))
     departments = {t.trainee_id: t.department for t in inp.trainees}
     pilot_load = Counter(a.pilot for a in plan.assignments.values() if a.pilot)
     mix: dict[str, Counter[str]] = {}
@@ -199,7 +200,7 @@ def assign(
     from castctl.core.plan import plan_assignment
     from castctl.db.cohort import load_assign_input, save_plan
 
-    db = open_db()
+    db = open_store()
     stages = ("pilot", "target") if stage is Stage.all else (stage.value,)
 
     def solve(inp: "AssignInput") -> "Plan":
@@ -293,7 +294,7 @@ def assignments(
              "target_district_code", "target_th", "pilot_cost", "target_cost"),
             r, strict=True,
         ))
-        for r in open_db().read(
+        for r in open_store().read(
             "SELECT t.trainee_id, t.full_name, t.department, a.pilot_district_code, pd.name_th, "
             "a.target_district_code, td.name_th, a.pilot_cost, a.target_cost "
             "FROM trainee t JOIN assignment a ON a.trainee_id = t.trainee_id "
@@ -362,7 +363,7 @@ def history(
         sql += " WHERE trainee_id = :t"
         params["t"] = trainee
     keys = ("id", "changed_at", "os_user", "trainee_id", "stage", "old_code", "new_code", "reason")
-    rows = [dict(zip(keys, r, strict=True)) for r in open_db().read(sql, params)]
+    rows = [dict(zip(keys, r, strict=True)) for r in open_store().read(sql, params)]
     rows.sort(key=lambda r: r["id"])
     view = View(
         [Column(k, k.replace("_", " ").capitalize()) for k in keys], rows,

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from castctl.cli.common import FormatOpt, database_location, open_db, state
+from castctl.cli.context import invocation, location, open_store
+from castctl.cli.options import FormatOpt
 from castctl.cli.output import Column, Format, View, emit, message
 
 if TYPE_CHECKING:
@@ -23,8 +24,8 @@ def path() -> None:
     A URL's password is shown as *** (it would otherwise land in terminals and logs)."""
     from castctl.db.engine import hide_password
 
-    location, _ = database_location()
-    print(hide_password(location))
+    where = location().location
+    print(hide_password(where))
 
 
 @app.command("backup")
@@ -35,7 +36,7 @@ def backup(
 ) -> None:
     """Copy the database consistently, even while others write (SQLite: the online backup API;
     PostgreSQL: a JSON export, as castctl db export writes)."""
-    db = open_db()
+    db = open_store()
     if db.is_sqlite:
         db.backup_to(file)
     else:
@@ -72,8 +73,8 @@ def restore(
     from castctl.db.transfer import restore as restore_file
     from castctl.errors import CastError
 
-    location, _ = database_location()
-    db = Database(location)
+    where = location().location
+    db = Database(where)
     try:
         plan = plan_restore(db, file)
         if not yes:
@@ -106,7 +107,7 @@ def export(
     """Write the whole dataset to one JSON file (any backend; readable by db import)."""
     from castctl.db.transfer import export_dataset
 
-    message(str(export_dataset(open_db(), file, redact=redact)))
+    message(str(export_dataset(open_store(), file, redact=redact)))
 
 
 @app.command("import")
@@ -127,7 +128,7 @@ def import_(
     from castctl.db.transfer import import_dataset, load_export
 
     doc = load_export(file)
-    result = import_dataset(open_db(), doc, replace=yes, name=file.name)
+    result = import_dataset(open_store(), doc, replace=yes, name=file.name)
     if result.backup is not None:
         message(f"the previous database is kept as {result.backup}")
     if result.redacted:
@@ -142,9 +143,10 @@ def _database_as_is() -> Database:
     """The database without ``open_db``'s automatic upgrade; closed by ``CastGroup``."""
     from castctl.db.engine import Database
 
-    location, is_default = database_location()
-    state.db = Database(location, create_dirs=is_default)
-    return state.db
+    where = location()
+    inv = invocation()
+    inv.store = Database(where.location, create_dirs=where.is_default)
+    return inv.store
 
 
 @app.command("upgrade")

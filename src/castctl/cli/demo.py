@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from castctl.cli.common import open_db
+from castctl.cli.context import open_store
 from castctl.cli.output import message
 
 
@@ -36,7 +36,7 @@ def demo(
     from castctl.db.timeline import load_weeks
     from castctl.errors import CastError
 
-    db = open_db()
+    db = open_store()
     # Not LIKE: SQLite's ignores case, PostgreSQL's does not; substr is exact on both.
     real = db.read(
         "SELECT COUNT(*) FROM trainee WHERE substr(trainee_id, 1, :n) <> :p",

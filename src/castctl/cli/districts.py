@@ -4,7 +4,8 @@ from typing import Annotated
 
 import typer
 
-from castctl.cli.common import FormatOpt, open_db
+from castctl.cli.context import open_store
+from castctl.cli.options import FormatOpt
 from castctl.cli.output import Column, Format, View, emit
 
 
@@ -29,7 +30,7 @@ def districts(
     from castctl.db.districts import load_districts, province_index
     from castctl.errors import InputError
 
-    db = open_db()
+    db = open_store()
     rows = load_districts(db)
     if province:
         code = province_index(db).find(province).code

@@ -4,7 +4,8 @@ from typing import Annotated
 
 import typer
 
-from castctl.cli.common import FormatOpt, open_db
+from castctl.cli.context import open_store
+from castctl.cli.options import FormatOpt
 from castctl.cli.output import Column, Format, View, emit, message
 
 app = typer.Typer(
@@ -21,7 +22,7 @@ def mentors(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         return
     from castctl.db.mentors import load_mentors
 
-    rows = load_mentors(open_db())
+    rows = load_mentors(open_store())
     data = [
         {
             "district_code": r["district_code"], "district_th": r["district_th"],
@@ -77,7 +78,7 @@ def set_mentor(
         raise InputError("nothing to set: give --name, --email or --capacity")
     if email is not None and email and "@" not in email:
         raise InputError(f"--email {email!r} is not an email address")
-    db = open_db()
+    db = open_store()
     district_ref = district_index(db).find(district)
     if not district_ref.pilot:
         raise InputError(

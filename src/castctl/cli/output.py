@@ -26,10 +26,17 @@ if TYPE_CHECKING:
 
 
 class Format(enum.StrEnum):
+    """Every output format of any command; ``cli.options.format_option`` offers each command
+    its own subset. ``emit`` writes the first four; a command that offers more renders them."""
+
     table = "table"
     json = "json"
     csv = "csv"
     markdown = "markdown"
+    ics = "ics"
+    xlsx = "xlsx"
+    html = "html"
+    text = "text"
 
 
 @dataclass

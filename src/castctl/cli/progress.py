@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from castctl.cli.common import AsOfOpt, FormatOpt, Lang, LangOpt, as_of_date, open_db
+from castctl.cli.context import as_of_date, open_store
+from castctl.cli.options import AsOfOpt, FormatOpt, Lang, LangOpt
 from castctl.cli.output import Column, Format, View, emit
 
 
@@ -88,7 +89,7 @@ def progress(
     from castctl.db.districts import district_index
     from castctl.db.timeline import load_weeks
 
-    db = open_db()
+    db = open_store()
     day = as_of_date(as_of)
     weeks = load_weeks(db)
     elapsed = elapsed_weeks(weeks, day)

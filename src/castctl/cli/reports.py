@@ -5,7 +5,8 @@ from typing import Annotated, Any
 
 import typer
 
-from castctl.cli.common import FormatOpt, open_db
+from castctl.cli.context import open_store
+from castctl.cli.options import FormatOpt
 from castctl.cli.output import Column, Format, View, emit, message, progress
 
 app = typer.Typer(
@@ -63,7 +64,7 @@ def add(
     from castctl.errors import InputError, NotFoundError
     from castctl.io.tabular import split_list
 
-    db = open_db()
+    db = open_store()
     weeks = load_weeks(db)
     if not 1 <= week <= len(weeks):
         raise InputError(f"--week {week}: the programme's weeks are 1-{len(weeks)}")
@@ -122,7 +123,7 @@ def import_(
     from castctl.io.report_file import REPORT_OPTIONAL, REPORT_REQUIRED, parse_reports
     from castctl.io.tabular import read_table
 
-    db = open_db()
+    db = open_store()
     sheet = read_table(file, required=REPORT_REQUIRED, optional=REPORT_OPTIONAL)
 
     def track(rows: Any) -> Any:
@@ -163,7 +164,7 @@ def list_(
         + (" WHERE " + " AND ".join(where) if where else "")
     )
     rows: list[dict[str, Any]] = []
-    for raw in open_db().read(sql, params):
+    for raw in open_store().read(sql, params):
         row = dict(zip(REPORT_KEYS, raw, strict=True))
         row["week"] = int(row["week"])
         row["submitted_on"] = str(row["submitted_on"])

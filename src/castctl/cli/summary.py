@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from castctl.cli.common import AsOfOpt, Lang, LangOpt, as_of_date, open_db
+from castctl.cli.context import as_of_date, open_store
+from castctl.cli.options import AsOfOpt, Lang, LangOpt
 from castctl.cli.output import message, utf8_streams
 
 if TYPE_CHECKING:
@@ -208,7 +209,7 @@ def weekly(
             raise InputError(f"the environment variable {smtp_password_env} is not set")
     _check_addresses(addresses)
 
-    db = open_db()
+    db = open_store()
     from castctl.db.timeline import load_weeks
 
     weeks = load_weeks(db)

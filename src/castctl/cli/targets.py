@@ -4,7 +4,8 @@ from typing import Any
 
 import typer
 
-from castctl.cli.common import FormatOpt, open_db
+from castctl.cli.context import open_store
+from castctl.cli.options import FormatOpt
 from castctl.cli.output import Column, Format, View, emit, message
 from castctl.cli.trainees import DryRunOpt, FileArg
 
@@ -23,7 +24,7 @@ def targets(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
         dict(
             zip(("code", "name_th", "name_en", "province_en", "capacity", "placed"), r, strict=True)
         )
-        for r in open_db().read(
+        for r in open_store().read(
             "SELECT t.district_code, d.name_th, d.name_en, p.name_en, t.capacity, "
             "(SELECT COUNT(*) FROM assignment a JOIN trainee tr ON tr.trainee_id = a.trainee_id "
             " WHERE a.target_district_code = t.district_code AND tr.status = 'active') "
@@ -60,7 +61,7 @@ def import_(file: FileArg, dry_run: DryRunOpt = False) -> None:
     from castctl.io.cohort_file import TARGET_OPTIONAL, TARGET_REQUIRED, parse_targets
     from castctl.io.tabular import read_table
 
-    db = open_db()
+    db = open_store()
     sheet = read_table(file, required=TARGET_REQUIRED, optional=TARGET_OPTIONAL)
     rows = parse_targets(sheet, district_index(db))
     counts = import_targets(db, rows, dry_run=dry_run)

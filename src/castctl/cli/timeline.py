@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from castctl.cli.common import AsOfOpt, Lang, LangOpt, as_of_date, open_db
+from castctl.cli.context import as_of_date, open_store
+from castctl.cli.options import AsOfOpt, Lang, LangOpt
 from castctl.cli.output import Column, View, emit
 from castctl.core.calendar import Standing, Week, standing, thai_date
 
@@ -139,4 +140,4 @@ def timeline(
 def _weeks() -> list[Week]:
     from castctl.db.timeline import load_weeks
 
-    return load_weeks(open_db())
+    return load_weeks(open_store())

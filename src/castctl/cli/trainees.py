@@ -5,7 +5,8 @@ from typing import Annotated, Any
 
 import typer
 
-from castctl.cli.common import FormatOpt, open_db
+from castctl.cli.context import open_store
+from castctl.cli.options import FormatOpt
 from castctl.cli.output import Column, Format, View, emit, message, working
 
 app = typer.Typer(
@@ -40,7 +41,8 @@ TRAINEE_KEYS = (
 
 def _trainee_rows(where: str = "", params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     rows = [
-        dict(zip(TRAINEE_KEYS, r, strict=True)) for r in open_db().read(TRAINEE_SQL + where, params)
+        dict(zip(TRAINEE_KEYS, r, strict=True))
+        for r in open_store().read(TRAINEE_SQL + where, params)
     ]
     for r in rows:
         r["pilot_preferences"] = [c for c in (r["pilot_preferences"] or "").split(";") if c]
@@ -73,7 +75,7 @@ def trainees(
     from castctl.db.districts import district_index, province_index
     from castctl.errors import InputError
 
-    db = open_db()
+    db = open_store()
     rows = _trainee_rows()
     if department:
         code = find_department(department).code
@@ -120,7 +122,7 @@ def import_(file: FileArg, dry_run: DryRunOpt = False) -> None:
     from castctl.io.cohort_file import TRAINEE_OPTIONAL, TRAINEE_REQUIRED, parse_trainees
     from castctl.io.tabular import read_table
 
-    db = open_db()
+    db = open_store()
     sheet = read_table(file, required=TRAINEE_REQUIRED, optional=TRAINEE_OPTIONAL)
     with working(f"checking and importing {len(sheet):,} trainees…", size=len(sheet)):
         rows = parse_trainees(sheet, district_index(db), province_index(db))
@@ -136,7 +138,7 @@ def show(
     """Everything about one trainee: details, placement, status history, placement history."""
     from castctl.errors import NotFoundError
 
-    db = open_db()
+    db = open_store()
     rows = _trainee_rows("WHERE t.trainee_id = :t", {"t": trainee_id})
     if not rows:
         raise NotFoundError(f"no trainee with id {trainee_id!r}")
@@ -190,6 +192,6 @@ def withdraw(
     from castctl.db.cohort import withdraw as withdraw_trainee
 
     day = parse_date(on, "--on")
-    freed = withdraw_trainee(open_db(), trainee_id, day, reason)
+    freed = withdraw_trainee(open_store(), trainee_id, day, reason)
     places = f"; freed {' and '.join(freed)} place" if freed else ""
     message(f"{trainee_id} withdrawn on {day}{places}")

@@ -23,7 +23,7 @@ import getpass
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -716,6 +716,24 @@ class Tx:
 
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
         raise NotImplementedError
+
+    def insert_rows(
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        *,
+        skip_conflicts_on: Sequence[str] | None = None,
+    ) -> None:
+        """Insert many rows of ``columns`` values; with ``skip_conflicts_on`` (the unique key),
+        rows whose key is already stored are left out (``ON CONFLICT … DO NOTHING``)."""
+        sql = (
+            f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"VALUES ({', '.join(':' + c for c in columns)})"
+        )
+        if skip_conflicts_on:
+            sql += f" ON CONFLICT ({', '.join(skip_conflicts_on)}) DO NOTHING"
+        self.executemany(sql, [dict(zip(columns, r, strict=True)) for r in rows])
 
 
 class _SqliteTx(Tx):

@@ -1,0 +1,31 @@
+"""Opening the store: where it is (``--db`` > ``CASTCTL_DB`` > the user data directory), and its
+first-use initialisation or upgrade."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from castctl.db.engine import Database, resolve_location
+
+# The open store, as every use case takes it.
+Store = Database
+
+
+@dataclass(frozen=True)
+class Location:
+    location: str  # as given or resolved; may hold a password: never print it
+    is_default: bool  # the platformdirs default, whose folder we may create
+
+
+def locate(option: str | None) -> Location:
+    location = resolve_location(option)
+    return Location(location, not option and location == resolve_location(None, {}))
+
+
+def open_store(option: str | None) -> tuple[Store, str | None]:
+    """The store, ready to use, and a line to tell the user when its schema was upgraded."""
+    where = locate(option)
+    store = Database(where.location, create_dirs=where.is_default)
+    upgrade = store.ensure_ready()
+    note = upgrade.describe() if upgrade is not None and not upgrade.created else None
+    return store, note

@@ -1,0 +1,71 @@
+"""What the root command parsed (``--db``), and the store once a command opens it.
+
+It rides on click's context object (``ctx.obj``), not a module global: each invocation has its
+own, and ``CastGroup.invoke`` closes the store when the command ends, whatever happens.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import typer
+
+from castctl.cli.output import message
+
+try:  # typer 0.25+ carries its own copy of click
+    from typer._click.globals import get_current_context
+except ImportError:  # pragma: no cover - older typer on plain click
+    from click import get_current_context  # type: ignore[assignment]
+
+if TYPE_CHECKING:
+    from castctl.app.stores import Location, Store
+
+
+@dataclass
+class Invocation:
+    db_option: str | None = None
+    store: Store | None = None
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+
+def invocation(ctx: typer.Context | None = None) -> Invocation:
+    """What the root command parsed, from the running command's click context (click's
+    context stack, as ``click.pass_obj`` reads it) or the ``ctx`` a command declared."""
+    if ctx is None:
+        ctx = get_current_context()
+    found = ctx.find_object(Invocation)
+    if found is None:  # a command invoked on its own (tests of a sub-app): defaults
+        found = ctx.ensure_object(Invocation)
+    return found
+
+
+def location(ctx: typer.Context | None = None) -> Location:
+    """Where the store is, without opening it (``db path``, ``db restore``)."""
+    from castctl.app.stores import locate
+
+    return locate(invocation(ctx).db_option)
+
+
+def open_store(ctx: typer.Context | None = None) -> Store:
+    """The store, initialised on first use (schema and reference data); opened once per run."""
+    inv = invocation(ctx)
+    if inv.store is None:
+        from castctl.app.stores import open_store as open_
+
+        inv.store, note = open_(inv.db_option)
+        if note:
+            message(note)  # "upgraded … ; the previous file is kept as …"
+    return inv.store
+
+
+def as_of_date(value: str | None) -> dt.date:
+    """``--as-of`` as a date; today in Asia/Bangkok without it."""
+    from castctl.core.calendar import parse_date, today_in_bangkok
+
+    return today_in_bangkok() if value is None else parse_date(value, "--as-of")
