@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from castctl.db.engine import Database, resolve_location
+from castctl.db.store import Store
 
-# The open store, as every use case takes it.
-Store = Database
+__all__ = ["Location", "Store", "locate", "open_store"]
 
 
 @dataclass(frozen=True)
