@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 # The newest revision in castctl.db.migrations (tests/test_migrations.py keeps the two equal).
 # Start-up compares the database with it without importing alembic.
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 # Serialises migrations on PostgreSQL (pg_advisory_xact_lock); SQLite uses its write lock.
 MIGRATION_LOCK_KEY = 0x63617374  # "cast"
 # Serialises writers on PostgreSQL (SQLite: BEGIN IMMEDIATE); the same key, so a migration and a

@@ -1,6 +1,10 @@
 """SQLModel tables. Importing this module costs ~0.3 s (SQLAlchemy + SQLModel): only commands
 that write or aggregate import it; fast read paths use plain SQL through ``engine.Database.read``.
 
+Everything but the reference districts belongs to one intake (รุ่น, one run of phase 2): its
+key leads every primary key and unique constraint, so a query for one intake reads only that
+intake's rows through the index, however many other intakes the database holds.
+
 The schema is created and changed only by the migrations in ``castctl.db.migrations``; these
 models and the newest migration must agree (``tests/test_migrations.py`` checks it).
 
@@ -12,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import ForeignKeyConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -44,11 +48,35 @@ class PilotDistrict(SQLModel, table=True):
     mentor_title_en: str
 
 
+class Intake(SQLModel, table=True):
+    """One run of phase 2: its dates, and (through ``mentor``) its pilot districts."""
+
+    __tablename__ = "intake"
+    name: str = Field(primary_key=True)
+    title: str = ""
+    start: dt.date
+    weeks: int
+    pilot_weeks: int
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class IntakeClosure(SQLModel, table=True):
+    """A day off of one intake that the holidays package does not know."""
+
+    __tablename__ = "intake_closure"
+    intake: str = Field(primary_key=True, foreign_key="intake.name")
+    date: dt.date = Field(primary_key=True)
+    name: str = ""
+
+
 class Mentor(SQLModel, table=True):
-    """The district chief of a pilot district; ``capacity`` None means ceil(active / 10)."""
+    """The district chief of one of an intake's pilot districts (one row per pilot district);
+    ``capacity`` None means ceil(active / P), P the intake's number of pilot districts."""
 
     __tablename__ = "mentor"
-    district_code: str = Field(primary_key=True, foreign_key="pilot_district.code")
+    intake: str = Field(primary_key=True, foreign_key="intake.name")
+    district_code: str = Field(primary_key=True, foreign_key="district.code")
     name: str | None = None
     email: str | None = None
     capacity: int | None = None
@@ -56,6 +84,7 @@ class Mentor(SQLModel, table=True):
 
 class Week(SQLModel, table=True):
     __tablename__ = "week"
+    intake: str = Field(primary_key=True, foreign_key="intake.name")
     number: int = Field(primary_key=True)
     phase: str
     start: dt.date
@@ -65,30 +94,47 @@ class Week(SQLModel, table=True):
 
 class Holiday(SQLModel, table=True):
     __tablename__ = "holiday"
+    __table_args__ = (
+        ForeignKeyConstraint(["intake", "week"], ["week.intake", "week.number"]),
+        Index("ix_holiday_week", "intake", "week"),
+    )
+    intake: str = Field(primary_key=True)
     date: dt.date = Field(primary_key=True)
-    week: int = Field(foreign_key="week.number", index=True)
+    week: int
     name_en: str
     name_th: str
 
 
 class Trainee(SQLModel, table=True):
+    """One enrolment: the same trainee_id in two intakes is two trainees."""
+
     __tablename__ = "trainee"
+    __table_args__ = (
+        Index("ix_trainee_department", "intake", "department"),
+        Index("ix_trainee_status", "intake", "status"),
+    )
+    intake: str = Field(primary_key=True, foreign_key="intake.name")
     trainee_id: str = Field(primary_key=True)
     full_name: str
-    department: str = Field(index=True)
+    department: str
     home_province: str = Field(foreign_key="province.code", index=True)
     email: str | None = None
     pilot_preferences: str = ""  # ";"-separated district codes, best first
     target_preferences: str = ""
-    status: str = Field(default="active", index=True)  # active | withdrawn
+    status: str = "active"  # active | withdrawn
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
 
 
 class TraineeStatusChange(SQLModel, table=True):
     __tablename__ = "trainee_status_change"
+    __table_args__ = (
+        ForeignKeyConstraint(["intake", "trainee_id"], ["trainee.intake", "trainee.trainee_id"]),
+        Index("ix_trainee_status_change_trainee_id", "intake", "trainee_id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
-    trainee_id: str = Field(foreign_key="trainee.trainee_id", index=True)
+    intake: str
+    trainee_id: str
     status: str
     effective_on: dt.date
     reason: str = ""
@@ -98,6 +144,7 @@ class TraineeStatusChange(SQLModel, table=True):
 
 class TargetDistrict(SQLModel, table=True):
     __tablename__ = "target_district"
+    intake: str = Field(primary_key=True, foreign_key="intake.name")
     district_code: str = Field(primary_key=True, foreign_key="district.code")
     capacity: int = 1
 
@@ -106,12 +153,16 @@ class Assignment(SQLModel, table=True):
     """A trainee's current placement; either stage may still be empty."""
 
     __tablename__ = "assignment"
-    trainee_id: str = Field(primary_key=True, foreign_key="trainee.trainee_id")
-    # Indexed: placements are counted and listed per district (a mentor's group, capacity).
-    pilot_district_code: str | None = Field(
-        default=None, foreign_key="pilot_district.code", index=True
+    __table_args__ = (
+        ForeignKeyConstraint(["intake", "trainee_id"], ["trainee.intake", "trainee.trainee_id"]),
+        # Placements are counted and listed per district (a mentor's group, capacity).
+        Index("ix_assignment_pilot_district_code", "intake", "pilot_district_code"),
+        Index("ix_assignment_target_district_code", "intake", "target_district_code"),
     )
-    target_district_code: str | None = Field(default=None, foreign_key="district.code", index=True)
+    intake: str = Field(primary_key=True)
+    trainee_id: str = Field(primary_key=True)
+    pilot_district_code: str | None = Field(default=None, foreign_key="district.code")
+    target_district_code: str | None = Field(default=None, foreign_key="district.code")
     pilot_cost: int | None = None
     target_cost: int | None = None
     updated_at: dt.datetime = Field(default_factory=utcnow)
@@ -121,10 +172,12 @@ class AssignmentChange(SQLModel, table=True):
     """Every placement change: first placement, move, or freed by withdrawal."""
 
     __tablename__ = "assignment_change"
+    __table_args__ = (Index("ix_assignment_change_trainee_id", "intake", "trainee_id"),)
     id: int | None = Field(default=None, primary_key=True)
+    intake: str = Field(foreign_key="intake.name")
     changed_at: dt.datetime = Field(default_factory=utcnow)
     os_user: str = ""
-    trainee_id: str = Field(index=True)
+    trainee_id: str
     stage: str  # pilot | target
     old_code: str | None = None
     new_code: str | None = None
@@ -136,12 +189,15 @@ class Report(SQLModel, table=True):
 
     __tablename__ = "report"
     __table_args__ = (
-        UniqueConstraint("trainee_id", "week", name="uq_report_trainee_week"),
-        Index("ix_report_week", "week"),
+        UniqueConstraint("intake", "trainee_id", "week", name="uq_report_trainee_week"),
+        ForeignKeyConstraint(["intake", "trainee_id"], ["trainee.intake", "trainee.trainee_id"]),
+        ForeignKeyConstraint(["intake", "week"], ["week.intake", "week.number"]),
+        Index("ix_report_week", "intake", "week"),
     )
     id: int | None = Field(default=None, primary_key=True)
-    trainee_id: str = Field(foreign_key="trainee.trainee_id")
-    week: int = Field(foreign_key="week.number")
+    intake: str
+    trainee_id: str
+    week: int
     submitted_on: dt.date
     mechanisms: str = ""
     networks: str = ""
@@ -151,11 +207,12 @@ class Report(SQLModel, table=True):
 
 
 class SentLog(SQLModel, table=True):
-    """What ``summary weekly --once`` delivered, so a rerun is a no-op."""
+    """What ``summary weekly --once`` delivered, so a rerun is a no-op (per intake)."""
 
     __tablename__ = "sent_log"
-    __table_args__ = (UniqueConstraint("week", "format", "destination", name="uq_sent"),)
+    __table_args__ = (UniqueConstraint("intake", "week", "format", "destination", name="uq_sent"),)
     id: int | None = Field(default=None, primary_key=True)
+    intake: str = Field(foreign_key="intake.name")
     week: int
     format: str
     destination: str
