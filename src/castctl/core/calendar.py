@@ -1,6 +1,6 @@
 """The programme calendar: weeks, phases, Thai public holidays, Buddhist-era dates.
 
-Weeks are derived from the programme's start and end dates (never a stored table of dates);
+Weeks are derived from an intake's start and length (never a stored table of dates);
 holidays come from the ``holidays`` package, so in-lieu and bridge days are whatever the
 Thai government declared and the package records.
 """
