@@ -290,6 +290,37 @@ def test_required_keys_and_empty_pilot_list(districts):
     assert problems[-1] == "pilot_districts: needs at least one district"
 
 
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"pilot_districts": "4001"}, "pilot_districts: expected a list of districts, not text"),
+        ({"pilot_districts": [["4001"]]}, "pilot_districts[1]: expected a district ("),
+        ({"pilot_districts": [{"capacity": 3}]}, "pilot_districts[1].district: required"),
+        ({"pilot_districts": [{"district": 4.5}]}, "pilot_districts[1].district: expected a"),
+        ({"pilot_districts": [{"district": "4001", "mentor_name": ["a"]}]}, "pilot_districts[1]"),
+        ({"closures": {"date": D(2024, 11, 15)}}, "closures: expected a list of {date, name}"),
+        ({"closures": ["2024-11-15"]}, "closures[1]: expected a mapping with date and name"),
+        ({"closures": [{"name": "x"}]}, "closures[1].date: required"),
+        ({"weeks": ...}, "weeks: required"),
+        ({"pilot_weeks": "two"}, "pilot_weeks: expected a whole number from 1 to 21"),
+        ({"start": 20240701}, "start: expected a date (YYYY-MM-DD), not a number"),
+        ({"title": {"th": "x"}}, "title: expected text"),
+        ({"name": True}, "name: expected text"),
+    ],
+)
+def test_values_of_the_wrong_shape_name_their_key(districts, changes, expected):
+    problems = problems_of(doc(**changes), districts)
+    assert len(problems) == 1 and problems[0].startswith(expected), problems
+
+
+def test_quoted_numbers_are_numbers(districts):
+    got = parse_intake(
+        doc(weeks="22", pilot_weeks="2", pilot_districts=[{"district": "4001", "capacity": "5"}]),
+        districts,
+    )
+    assert (got.weeks, got.pilot_weeks, got.pilot_districts[0].capacity) == (22, 2, 5)
+
+
 def test_every_problem_is_reported_at_once(districts):
     bad = doc(
         name=...,
@@ -522,6 +553,14 @@ def test_a_pilot_district_with_placed_trainees_cannot_be_dropped(current):
         check_update(current, without, has_placements_or_reports=True, placed_pilot_codes={"5007"})
         == []
     )
+
+
+def test_check_update_compares_one_intake(current):
+    with pytest.raises(ValueError):
+        check_update(
+            current, updated(current, name="other"), has_placements_or_reports=False,
+            placed_pilot_codes=set(),
+        )  # fmt: skip
 
 
 def test_adding_pilot_districts_closures_and_mentors_is_fine(current):
