@@ -1,6 +1,6 @@
 """The programme calendar: weeks, phases, Thai public holidays, Buddhist-era dates.
 
-Weeks are derived from the programme's start and end dates (never a stored table of dates);
+Weeks are derived from an intake's start and length (never a stored table of dates);
 holidays come from the ``holidays`` package, so in-lieu and bridge days are whatever the
 Thai government declared and the package records.
 """
@@ -16,7 +16,8 @@ TIMEZONE = "Asia/Bangkok"
 
 # Phase 2 of the course, as announced (BRIEF.md): Monday 3 July to Friday 1 December 2023.
 PROGRAMME_START = dt.date(2023, 7, 3)
-PROGRAMME_END = dt.date(2023, 12, 1)
+PROGRAMME_WEEKS = 22
+PROGRAMME_END = dt.date(2023, 12, 1)  # the Friday of week 22
 PILOT_WEEKS = 2  # weeks 1-2 at a pilot district, the rest at a target district
 
 THAI_MONTHS_SHORT = (
@@ -76,34 +77,66 @@ def thai_holidays(start: dt.date, end: dt.date) -> list[Holiday]:
     ]
 
 
+def holidays_between(
+    start: dt.date, end: dt.date, closures: tuple[tuple[dt.date, str], ...] = ()
+) -> list[Holiday]:
+    """The weekdays off from ``start`` to ``end``: Thai public holidays of every year the span
+    touches, plus the intake's own ``closures`` (date, name), sorted by date.
+
+    A closure on a day the package already knows as a public holiday adds nothing: the day is
+    off once, under the public holiday's English and Thai names. A closure carries one name,
+    used for both languages (coordinators write it in whichever language they use).
+    """
+    days_off = {h.date: h for h in thai_holidays(start, end)}
+    for day, name in closures:
+        if start <= day <= end and day.weekday() < 5 and day not in days_off:
+            days_off[day] = Holiday(day, name, name)
+    return [days_off[day] for day in sorted(days_off)]
+
+
 def build_weeks(
     start: dt.date = PROGRAMME_START,
-    end: dt.date = PROGRAMME_END,
+    *,
+    weeks: int = PROGRAMME_WEEKS,
+    pilot_weeks: int = PILOT_WEEKS,
+    closures: tuple[tuple[dt.date, str], ...] = (),
     holidays: list[Holiday] | None = None,
 ) -> list[Week]:
-    """The programme's Monday-Friday weeks with their phase, holidays and working days."""
-    from dateutil.rrule import WEEKLY, rrule
+    """An intake's Monday-Friday weeks with their phase, holidays and working days.
 
-    if start.weekday() != 0 or end.weekday() != 4 or end < start:
-        raise ValueError("the programme must run from a Monday to a later Friday")
+    Week N runs from the Monday ``start + 7(N-1)`` days to that Friday; weeks 1..``pilot_weeks``
+    are the pilot phase, the rest the target phase. ``holidays`` replaces the public holidays
+    and ``closures`` (tests pass a fixed list); by default they come from :func:`holidays_between`.
+    With no arguments this is the 2023 intake (2566): 22 weeks from 3 July, 2 pilot weeks.
+    """
+    if start.weekday() != 0:
+        raise ValueError(f"an intake starts on a Monday, not on {start:%A} {start}")
+    if weeks < 1 or not 0 <= pilot_weeks <= weeks:
+        raise ValueError(f"bad intake length: {weeks} weeks with {pilot_weeks} pilot weeks")
+    end = last_friday(start, weeks)
     if holidays is None:
-        holidays = thai_holidays(start, end)
-    weeks = []
-    for number, monday in enumerate(rrule(WEEKLY, dtstart=start, until=end), start=1):
-        first = monday.date()
-        friday = first + dt.timedelta(days=4)
-        days_off = tuple(h for h in holidays if first <= h.date <= friday)
-        weeks.append(
+        holidays = holidays_between(start, end, closures)
+    out = []
+    for number in range(1, weeks + 1):
+        monday = start + dt.timedelta(weeks=number - 1)
+        friday = monday + dt.timedelta(days=4)
+        days_off = tuple(h for h in holidays if monday <= h.date <= friday)
+        out.append(
             Week(
                 number=number,
-                phase="pilot" if number <= PILOT_WEEKS else "target",
-                start=first,
+                phase="pilot" if number <= pilot_weeks else "target",
+                start=monday,
                 end=friday,
                 working_days=5 - len(days_off),
                 holidays=days_off,
             )
         )
-    return weeks
+    return out
+
+
+def last_friday(start: dt.date, weeks: int) -> dt.date:
+    """The Friday of the last of ``weeks`` weeks starting on the Monday ``start``."""
+    return start + dt.timedelta(weeks=weeks - 1, days=4)
 
 
 def current_week(weeks: list[Week], as_of: dt.date) -> Week | None:
