@@ -370,7 +370,7 @@ def upgrade() -> None:
     )
     op.execute(
         "INSERT INTO intake (name, title, start, weeks, pilot_weeks, created_at, updated_at) "
-        f"VALUES ('{BUILT_IN}', 'MOI SMART Agent for CAST, intake 2566', '2023-07-03', 22, 2, "
+        f"VALUES ('{BUILT_IN}', 'MOI SMART Agent for CAST', '2023-07-03', 22, 2, "
         "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
     )
     tables = list(OWNED)

@@ -1,0 +1,68 @@
+"""The intakes: import one from its YAML file, list them, and choose the one a command works on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from castctl.core.intakes import ENV_VAR, Intake, check_update, choose_intake, intake_document
+from castctl.core.intakes import parse_intake as parse_intake_document
+from castctl.db.districts import district_index
+from castctl.db.intakes import intake_use, load_intakes, save_intake, trainee_counts
+from castctl.db.store import Store
+from castctl.errors import InputError
+from castctl.io.intake_file import read_intake_file
+
+
+@dataclass(frozen=True)
+class IntakeImport:
+    name: str
+    action: str  # added | updated | unchanged
+
+    def __str__(self) -> str:
+        counts = {"added": 0, "updated": 0, "unchanged": 0} | {self.action: 1}
+        return ", ".join(f"{n} {action}" for action, n in counts.items())
+
+
+def import_intake(store: Store, path: Path, *, dry_run: bool) -> IntakeImport:
+    """Create or update one intake from its file: all checked before anything is written."""
+    intake = parse_intake_document(read_intake_file(path), district_index(store))
+    with store.transaction() as tx:
+        previous = next((i for i in load_intakes(tx.query) if i.name == intake.name), None)
+        if previous == intake:
+            return IntakeImport(intake.name, "unchanged")
+        if previous is not None:
+            use = intake_use(tx.query, intake.name)
+            problems = check_update(
+                previous,
+                intake,
+                has_placements_or_reports=use.started,
+                placed_pilot_codes=set(use.placed_pilots),
+            )
+            if problems:
+                raise InputError(
+                    f"intake {intake.name} cannot change that way; nothing was written", problems
+                )
+        if not dry_run:
+            save_intake(tx, intake, previous=previous)
+    return IntakeImport(intake.name, "added" if previous is None else "updated")
+
+
+def list_intakes(store: Store, as_of: dt.date) -> list[dict[str, Any]]:
+    """The contract's ``intakes -f json`` objects, by start date."""
+    counts = trainee_counts(store)
+    return [
+        {**intake_document(i), "trainees": counts.get(i.name, 0), "status": i.status(as_of)}
+        for i in load_intakes(store.read)
+    ]
+
+
+def select_intake(
+    store: Store, *, name: str | None, environ: dict[str, str], as_of: dt.date
+) -> Intake:
+    """The intake a command works on: --intake > $CASTCTL_INTAKE > the as-of date rule."""
+    return choose_intake(
+        load_intakes(store.read), name=name, env_name=environ.get(ENV_VAR), as_of=as_of
+    )
