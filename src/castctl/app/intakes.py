@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ def import_intake(store: Store, path: Path, *, dry_run: bool) -> IntakeImport:
     intake = parse_intake_document(read_intake_file(path), district_index(store))
     with store.transaction() as tx:
         previous = next((i for i in load_intakes(tx.query) if i.name == intake.name), None)
-        if previous == intake:
+        if previous is not None and _as_stored(intake, previous) == previous:
             return IntakeImport(intake.name, "unchanged")
         if previous is not None:
             use = intake_use(tx.query, intake.name)
@@ -48,6 +48,26 @@ def import_intake(store: Store, path: Path, *, dry_run: bool) -> IntakeImport:
         if not dry_run:
             save_intake(tx, intake, previous=previous)
     return IntakeImport(intake.name, "added" if previous is None else "updated")
+
+
+def _as_stored(intake: Intake, previous: Intake) -> Intake:
+    """``intake`` as saving it over ``previous`` would store it: pilots by code, and mentor
+    settings the file leaves out kept from before (``mentors set`` may have made them)."""
+    stored = {p.code: p for p in previous.pilot_districts}
+    pilots = []
+    for pilot in sorted(intake.pilot_districts, key=lambda p: p.code):
+        old = stored.get(pilot.code)
+        if old is not None:
+            pilot = replace(
+                pilot,
+                mentor_name=pilot.mentor_name if pilot.mentor_name is not None else old.mentor_name,
+                mentor_email=(
+                    pilot.mentor_email if pilot.mentor_email is not None else old.mentor_email
+                ),
+                capacity=pilot.capacity if pilot.capacity is not None else old.capacity,
+            )
+        pilots.append(pilot)
+    return replace(intake, pilot_districts=tuple(pilots), closures=tuple(sorted(intake.closures)))
 
 
 def list_intakes(store: Store, as_of: dt.date) -> list[dict[str, Any]]:
