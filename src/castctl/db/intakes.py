@@ -123,8 +123,10 @@ def save_intake(tx: Tx, intake: Intake, *, previous: Intake | None) -> None:
         ("intake", "date", "name"),
         [(intake.name, c.date.isoformat(), c.name) for c in intake.closures],
     )
-    _save_calendar(tx, intake.name, intake.build_weeks(), same_weeks=previous is not None
-                   and previous.weeks == intake.weeks and previous.start == intake.start)  # fmt: skip
+    same_weeks = (
+        previous is not None and previous.weeks == intake.weeks and previous.start == intake.start
+    )
+    _save_calendar(tx, intake.name, intake.build_weeks(), same_weeks=same_weeks)
 
 
 def _save_pilots(tx: Tx, intake: Intake, previous: Intake | None) -> None:
