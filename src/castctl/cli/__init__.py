@@ -72,6 +72,16 @@ def root(
             show_default=False,
         ),
     ] = None,
+    intake: Annotated[
+        str | None,
+        typer.Option(
+            "--intake",
+            metavar="NAME",
+            help="The intake (รุ่น) to work on. Default: $CASTCTL_INTAKE, else the one running "
+            "on the as-of date (else the latest ended, else the next).",
+            show_default=False,
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -80,7 +90,7 @@ def root(
     ] = False,
 ) -> None:
     """Run the field-practice phase (phase 2) of the MOI SMART Agent for CAST course."""
-    ctx.obj = Invocation(db_option=db)
+    ctx.obj = Invocation(db_option=db, intake_option=intake)
 
 
 def _register() -> None:
@@ -89,6 +99,7 @@ def _register() -> None:
         db,
         demo,
         districts,
+        intakes,
         mentors,
         progress,
         reports,
@@ -98,6 +109,7 @@ def _register() -> None:
         trainees,
     )
 
+    app.add_typer(intakes.app, name="intakes")
     app.command("timeline")(timeline.timeline)
     app.command("districts")(districts.districts)
     app.add_typer(mentors.app, name="mentors")

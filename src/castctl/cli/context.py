@@ -21,12 +21,15 @@ except ImportError:  # pragma: no cover - older typer on plain click
 
 if TYPE_CHECKING:
     from castctl.app.stores import Location, Store
+    from castctl.core.intakes import Intake
 
 
 @dataclass
 class Invocation:
     db_option: str | None = None
+    intake_option: str | None = None
     store: Store | None = None
+    intake: Intake | None = None
 
     def close(self) -> None:
         if self.store is not None:
@@ -69,3 +72,19 @@ def as_of_date(value: str | None) -> dt.date:
     from castctl.core.calendar import parse_date, today_in_bangkok
 
     return today_in_bangkok() if value is None else parse_date(value, "--as-of")
+
+
+def current_intake(as_of: dt.date | None = None, ctx: typer.Context | None = None) -> Intake:
+    """The intake this command works on (``--intake`` > ``$CASTCTL_INTAKE`` > the as-of date
+    rule), chosen once per run."""
+    import os
+
+    from castctl.app.intakes import select_intake
+
+    inv = invocation(ctx)
+    if inv.intake is None:
+        day = as_of if as_of is not None else as_of_date(None)
+        inv.intake = select_intake(
+            open_store(ctx), name=inv.intake_option, environ=dict(os.environ), as_of=day
+        )
+    return inv.intake
