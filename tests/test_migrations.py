@@ -27,7 +27,7 @@ from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
 from castctl.db import migrations
-from castctl.db.engine import HEAD_REVISION
+from castctl.db.store import HEAD_REVISION
 
 REFERENCE_TABLES = ("province", "district", "pilot_district", "mentor", "week", "holiday")
 BOOKKEEPING = ("alembic_version", "schema_version")
@@ -438,7 +438,7 @@ def test_timeline_on_an_up_to_date_database_imports_neither_sqlalchemy_nor_alemb
         for line in proc.stderr.splitlines()
         if line.startswith("import time:")
     }
-    assert "castctl.db.engine" in imported  # the measurement saw castctl's own imports
+    assert "castctl.db.store" in imported  # the measurement saw castctl's own imports
     heavy = sorted(
         m for m in imported if m.split(".")[0] in {"sqlalchemy", "alembic", "sqlmodel", "mako"}
     )
