@@ -206,7 +206,7 @@ class PostgresStore(Store):
         except psycopg.Error as exc:
             raise DatabaseError(self._describe(exc)) from None
 
-    def read(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+    def read(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
         return self._query(sql, params)
 
     @contextlib.contextmanager

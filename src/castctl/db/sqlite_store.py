@@ -87,7 +87,7 @@ class SqliteStore(Store):
             self._conn = conn
         return self._conn
 
-    def read(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+    def read(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
         try:
             return self._sqlite().execute(sql, dict(params or {})).fetchall()
         except sqlite3.DatabaseError as exc:

@@ -64,7 +64,7 @@ CONNECT_TIMEOUT_S = 5
 
 SUPPORTED_FORMS = "a SQLite file path, sqlite:///PATH, postgresql://… or postgresql+psycopg://…"
 
-Row = tuple[Any, ...]
+Row = tuple[Any, ...]  # as sqlite3 returns a row
 Query = Callable[..., list[Row]]  # query(sql, params=None) -> rows
 
 
@@ -134,7 +134,7 @@ class Store(ABC):
 
     # ---- plain SQL ----------------------------------------------------------------------
     @abstractmethod
-    def read(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+    def read(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
         """Run a read-only query with ``:name`` parameters and return all rows as tuples.
 
         Values come back as ``sqlite3`` gives them on every backend (``plain_row``), so that
