@@ -187,9 +187,9 @@ def save_networks(db_path: Path, out: Path) -> dict[str, int]:
 
     from castctl.core import assignment
     from castctl.db.cohort import load_assign_input
-    from castctl.db.engine import Database
+    from castctl.db.store import open_store
 
-    db = Database(str(db_path))
+    db = open_store(str(db_path))
     inp = load_assign_input(db.read)
     db.close()
     arrays = {}

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from castctl.db.engine import BUSY_TIMEOUT_MS, Database
+from castctl.db.store import BUSY_TIMEOUT_MS, open_store
 from tests.cohort_files import TARGET_CODES, make_cohort, write_csv, write_targets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,10 +39,10 @@ MIN_WRITES_PER_SECOND = 500  # the issue's goal for SQLite
 # saves one (castctl.db.report_store.save_reports).
 REPORT_WRITER = """
 import datetime as dt, sys, time
-from castctl.db.engine import Database
+from castctl.db.store import open_store
 from castctl.db.report_store import save_reports
 from castctl.core.records import ReportRow
-db = Database(sys.argv[1])
+db = open_store(sys.argv[1])
 db.ensure_ready()
 trainees, weeks = sys.argv[2].split(","), int(sys.argv[3])
 jobs = [(t, w) for t in trainees for w in range(1, weeks + 1)]
@@ -137,7 +137,7 @@ def run_writers(
                 p.kill()
     for p, (_, err) in zip(procs, outputs, strict=True):
         assert p.returncode == 0, err
-    check = Database(str(db))
+    check = open_store(str(db))
     rows = int(check.read("SELECT COUNT(*) FROM report")[0][0])
     check.close()
     run = WriterRun(processes, rows, seconds, [err for _, err in outputs])
@@ -163,7 +163,7 @@ def test_a_new_database_is_in_wal_mode_with_a_busy_timeout(cli, tmp_path: Path):
     conn = sqlite3.connect(new)
     assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)  # persistent in the file
     conn.close()
-    db = Database(str(new))
+    db = open_store(str(new))
     try:
         assert db.read("PRAGMA busy_timeout") == [(BUSY_TIMEOUT_MS,)]
         with db.engine.connect() as sa_conn:

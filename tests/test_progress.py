@@ -147,9 +147,9 @@ def test_percent_and_levels():
 def test_late_joiner_is_counted_once_placed(cli, cohort):
     assert "U1" not in {r["trainee_id"] for r in by(cli, "trainee")}
     from castctl.db import models
-    from castctl.db.engine import Database
+    from castctl.db.store import open_store
 
-    db = Database(str(cohort))
+    db = open_store(str(cohort))
     with db.session(write=True) as session:
         session.add(models.Assignment(trainee_id="U1", pilot_district_code="2506"))
     db.close()

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from castctl.db.engine import Database, resolve_location
+from castctl.db.location import resolve_location
 from castctl.db.store import Store
+from castctl.db.store import open_store as open_location
 
 __all__ = ["Location", "Store", "locate", "open_store"]
 
@@ -25,7 +26,7 @@ def locate(option: str | None) -> Location:
 def open_store(option: str | None) -> tuple[Store, str | None]:
     """The store, ready to use, and a line to tell the user when its schema was upgraded."""
     where = locate(option)
-    store = Database(where.location, create_dirs=where.is_default)
+    store = open_location(where.location, create_dirs=where.is_default)
     upgrade = store.ensure_ready()
     note = upgrade.describe() if upgrade is not None and not upgrade.created else None
     return store, note

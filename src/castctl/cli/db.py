@@ -12,7 +12,7 @@ from castctl.cli.options import FormatOpt
 from castctl.cli.output import Column, Format, View, emit, message
 
 if TYPE_CHECKING:
-    from castctl.db.engine import Database
+    from castctl.db.store import Store
 
 app = typer.Typer(help="Database maintenance: location and backups.", no_args_is_help=True)
 
@@ -22,7 +22,7 @@ def path() -> None:
     """Print the resolved database location (--db, then $CASTCTL_DB, then the default).
 
     A URL's password is shown as *** (it would otherwise land in terminals and logs)."""
-    from castctl.db.engine import hide_password
+    from castctl.db.location import hide_password
 
     where = location().location
     print(hide_password(where))
@@ -68,13 +68,13 @@ def restore(
     yes: YesOpt = False,
 ) -> None:
     """Replace the SQLite database with a backup; the current one is first copied beside it."""
-    from castctl.db.engine import Database
+    from castctl.db.store import open_store as open_location
     from castctl.db.transfer import plan_restore
     from castctl.db.transfer import restore as restore_file
     from castctl.errors import CastError
 
     where = location().location
-    db = Database(where)
+    db = open_location(where)
     try:
         plan = plan_restore(db, file)
         if not yes:
@@ -139,13 +139,13 @@ def import_(
 # ---- schema revisions (alembic migrations) ----------------------------------------------------
 
 
-def _database_as_is() -> Database:
+def _database_as_is() -> Store:
     """The database without ``open_db``'s automatic upgrade; closed by ``CastGroup``."""
-    from castctl.db.engine import Database
+    from castctl.db.store import open_store as open_location
 
     where = location()
     inv = invocation()
-    inv.store = Database(where.location, create_dirs=where.is_default)
+    inv.store = open_location(where.location, create_dirs=where.is_default)
     return inv.store
 
 
@@ -156,7 +156,7 @@ def upgrade() -> None:
     Every command does this by itself when needed; this does it now. A SQLite file is first
     copied next to itself as FILE.backup-YYYYmmdd-HHMMSS-revNNNN. A new database is created.
     """
-    from castctl.db.engine import HEAD_REVISION
+    from castctl.db.store import HEAD_REVISION
 
     done = _database_as_is().ensure_ready()
     message(done.describe() if done else f"already at head (schema revision {HEAD_REVISION})")
@@ -166,7 +166,7 @@ def upgrade() -> None:
 def current(fmt: FormatOpt = Format.table) -> None:
     """Show the database's schema revision and whether it is the head (reads only)."""
     from castctl.db import migrations
-    from castctl.db.engine import HEAD_REVISION
+    from castctl.db.store import HEAD_REVISION
 
     revision = _database_as_is().current_revision()
     data = {

@@ -665,7 +665,7 @@ def restore(db: Database, source: Path) -> RestoreResult:
             for suffix in ("-wal", "-shm"):
                 Path(f"{target}{suffix}").unlink(missing_ok=True)
             return RestoreResult(target, info, backup)
-        current = Database(str(target))
+        current = engine.open_store(str(target))
         try:
             current.backup_to(backup)
             current.close()
