@@ -26,22 +26,9 @@ def districts(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """List reference districts (DOPA code, Thai and English names, province, region)."""
-    from castctl.core.reference import REGIONS
-    from castctl.db.districts import load_districts, province_index
-    from castctl.errors import InputError
+    from castctl.app.reference import list_districts
 
-    db = open_store()
-    rows = load_districts(db)
-    if province:
-        code = province_index(db).find(province).code
-        rows = [r for r in rows if r["province_code"] == code]
-    if region:
-        if region.lower() not in REGIONS:
-            raise InputError(f"unknown region {region!r}; use one of {', '.join(REGIONS)}")
-        rows = [r for r in rows if r["region"] == region.lower()]
-    if pilot:
-        rows = [r for r in rows if r["pilot"]]
-    data = [{k: v for k, v in r.items() if k != "aliases"} for r in rows]
+    data = list_districts(open_store(), pilot=pilot, province=province, region=region)
     view = View(
         [
             Column("code", "Code"),
