@@ -86,8 +86,7 @@ def progress(
     if th:
         notes = [
             f"ผ่านไปแล้ว {bar} (ณ วันที่ {thai_date(day, long=True)})",
-            f"รวม: ส่งแล้ว {found.submitted} จาก {found.expected} "
-            f"({percent_text(found.percent)})",
+            f"รวม: ส่งแล้ว {found.submitted} จาก {found.expected} ({percent_text(found.percent)})",
             f"{FLAG} = ขาดส่งติดต่อกัน {FLAG_STREAK} สัปดาห์ขึ้นไป",
         ]
     else:

@@ -1,7 +1,7 @@
 """``castctl reports``: add one weekly field report, import a file of them, list them."""
 
-from pathlib import Path
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer

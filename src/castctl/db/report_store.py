@@ -1,8 +1,8 @@
 """Weekly reports in the database (plain, portable SQL).
 
-Writes go through ``Store.transaction`` (one transaction, SQLite's write lock taken at
-BEGIN), in bulk (``Tx.insert_rows`` for new reports, ``executemany`` for changed ones); the file is compared against what is stored with
-dictionary lookups, so 220,000 rows import in seconds.
+Writes go through ``Store.transaction`` (one transaction, SQLite's write lock taken at BEGIN),
+in bulk (``Tx.insert_rows`` for new reports, ``executemany`` for changed ones); the file is
+compared against what is stored with dictionary lookups, so 220,000 rows import in seconds.
 """
 
 from __future__ import annotations

@@ -103,7 +103,9 @@ def parse_reports(
         if not trainee_id:
             problems.add(number, "trainee_id", "is empty")
             ok = False
-        elif (why := field_reports.reporter_problem(trainee_id, statuses.get(trainee_id))) is not None:
+        elif (
+            why := field_reports.reporter_problem(trainee_id, statuses.get(trainee_id))
+        ) is not None:
             problems.add(number, "trainee_id", why)
             ok = False
         week_text = cells.get("week", "")

@@ -176,7 +176,9 @@ def _facts(doc: dict[str, Any], th: bool) -> list[tuple[str, str]]:
         (
             t["reports"],
             t["reports_line"].format(
-                submitted=doc["submitted"], expected=doc["expected"], percent=percent_text(doc["percent"])
+                submitted=doc["submitted"],
+                expected=doc["expected"],
+                percent=percent_text(doc["percent"]),
             ),
         )
     )
@@ -237,7 +239,9 @@ def text_table(
     widths = [max(display_width(r[i]) for r in cells) for i in range(len(headers))]
     lines = []
     for n, row in enumerate(cells):
-        line = "  ".join(_pad(c, widths[i], justify[i] == "right") for i, c in enumerate(row)).rstrip()
+        line = "  ".join(
+            _pad(c, widths[i], justify[i] == "right") for i, c in enumerate(row)
+        ).rstrip()
         lines.append("  " + line)
         if n == 0:
             lines.append("  " + "  ".join("-" * w for w in widths))
@@ -335,7 +339,11 @@ def render_markdown(doc: dict[str, Any], th: bool = False) -> str:
     if nxt is None:
         out.append(t["ended"])
     else:
-        out += [f"**{t['next']}:** {markdown_cell(nxt[0])}", "", f"**{t['next_holidays']}:** {markdown_cell(nxt[1])}"]
+        out += [
+            f"**{t['next']}:** {markdown_cell(nxt[0])}",
+            "",
+            f"**{t['next_holidays']}:** {markdown_cell(nxt[1])}",
+        ]
     out += ["", f"_{t['footer']}_"]
     return "\n".join(out) + "\n"
 
@@ -571,7 +579,13 @@ def _district_table(
     """Header, rows and alignments of the per-mentor table (text and markdown)."""
     header = [t["code"], t["district"], t["submitted"], t["expected"], "%"]
     rows = [
-        (r["code"], _district_name(r, th), r["submitted"], r["expected"], percent_text(r["percent"]))
+        (
+            r["code"],
+            _district_name(r, th),
+            r["submitted"],
+            r["expected"],
+            percent_text(r["percent"]),
+        )
         for r in doc["by_district"]
     ]
     return header, rows, ["left", "left", "right", "right", "right"]
