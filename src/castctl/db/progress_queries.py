@@ -35,13 +35,17 @@ class Scope:
     district: str | None = None
     department: str | None = None
 
-    def cte(self) -> str:
+    def filters(self) -> str:
+        """Conditions on ``trainee t`` and ``assignment a`` (after the active-placed ones)."""
         filters = ""
         if self.district is not None:
             filters += " AND a.pilot_district_code = :scope_district"
         if self.department is not None:
             filters += " AND t.department = :scope_department"
-        return PLACED.format(filters=filters)
+        return filters
+
+    def cte(self) -> str:
+        return PLACED.format(filters=self.filters())
 
     def params(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -53,9 +57,6 @@ class Scope:
 
 
 # Per trainee, through the (trainee_id, week) index: a seek per trainee, no sort of all reports.
-SUBMITTED = (
-    "(SELECT COUNT(*) FROM report r WHERE r.trainee_id = p.trainee_id AND r.week <= :elapsed)"
-)
 LAST_WEEK = (
     "COALESCE((SELECT MAX(r.week) FROM report r "
     "WHERE r.trainee_id = p.trainee_id AND r.week <= :elapsed), 0)"
@@ -65,11 +66,17 @@ COVERAGE_KINDS = ("mechanisms", "networks", "sdgs")
 COVERAGE_NEEDLES = tuple((kind, f";{code};", name) for kind, code, name in COVERAGE_COLUMNS)
 
 
+def _joined(store: Store, column: str) -> str:
+    """SQL joining ``column`` over a group with ``;;`` (see ``count_codes``)."""
+    if store.is_sqlite:
+        return f"group_concat({column}, ';;')"
+    return f"string_agg({column}, ';;')"
+
+
 def _coverage(store: Store, scope: Scope, key: str, report_filter: str) -> str:
     """A query giving, per ``key``, the ``;;``-joined mechanisms, networks and SDGs of its
     reports (see ``count_codes``)."""
-    agg = "group_concat({col}, ';;')" if store.is_sqlite else "string_agg({col}, ';;')"
-    texts = ", ".join(agg.format(col=f"r.{kind}") for kind in COVERAGE_KINDS)
+    texts = ", ".join(_joined(store, f"r.{kind}") for kind in COVERAGE_KINDS)
     return f"""
 WITH {scope.cte()}
 SELECT {key} AS grp, {texts}
@@ -110,46 +117,63 @@ def _dicts(names: Sequence[str], rows: list[tuple[Any, ...]]) -> list[dict[str, 
 # ---- progress ---------------------------------------------------------------------------
 
 
+def _per_trainee(store: Store, scope: Scope) -> str:
+    """A query giving, per active placed trainee in ``scope``, their reports for the weeks up
+    to ``:elapsed``: how many, the last week reported (0: none) and their codes joined.
+
+    One pass: the assignments in trainee order (``CROSS JOIN`` keeps SQLite from starting at
+    the trainees' status index), each trainee's reports through the ``(trainee_id, week)``
+    index, so the grouping needs no sort of the reports. Grouping by both primary keys lets
+    PostgreSQL select the other columns of both tables.
+    """
+    texts = ", ".join(f"{_joined(store, f'r.{kind}')} AS {kind}" for kind in COVERAGE_KINDS)
+    return f"""
+SELECT t.trainee_id AS trainee_id, t.full_name AS full_name, t.department AS department,
+       a.pilot_district_code AS district, a.target_district_code AS target,
+       COUNT(r.trainee_id) AS submitted, COALESCE(MAX(r.week), 0) AS last_week, {texts}
+FROM assignment a CROSS JOIN trainee t
+LEFT JOIN report r ON r.trainee_id = a.trainee_id AND r.week <= :elapsed
+WHERE t.trainee_id = a.trainee_id AND t.status = 'active'
+  AND a.pilot_district_code IS NOT NULL{scope.filters()}
+GROUP BY a.trainee_id, t.trainee_id
+"""
+
+
 def trainee_figures(store: Store, elapsed: int, scope: Scope) -> list[dict[str, Any]]:
     """Per active placed trainee: reports for elapsed weeks, last such week, coverage."""
-    sql = f"""
-WITH {scope.cte()}
-SELECT p.trainee_id, p.full_name, p.department, p.district, p.target,
-       {SUBMITTED} AS submitted, {LAST_WEEK} AS last_week
-FROM placed p
-"""
     names = (
         "trainee_id", "full_name", "department", "district", "target", "submitted", "last_week"
     )  # fmt: skip
-    rows = _dicts(names, store.read(sql, {**scope.params(), "elapsed": elapsed}))
-    cover = coverage_by(store, scope, "p.trainee_id", "r.week <= :elapsed", {"elapsed": elapsed})
-    for row in rows:
-        row.update(cover.get(row["trainee_id"], {}))
-    return rows
+    rows = store.read(_per_trainee(store, scope), {**scope.params(), "elapsed": elapsed})
+    return [
+        {**dict(zip(names, row[: len(names)], strict=True)), **count_codes(row[len(names) :])}
+        for row in rows
+    ]
 
 
 def group_figures(store: Store, elapsed: int, scope: Scope, by: str) -> dict[str, dict[str, Any]]:
     """Per pilot district (``by="district"``) or department: trainees, reports for elapsed
-    weeks, trainees missing the last elapsed week, trainees flagged, coverage."""
-    key = {"district": "p.district", "department": "p.department"}[by]
+    weeks, trainees missing the last elapsed week, trainees flagged, coverage; in one query
+    (the trainees' figures of ``_per_trainee``, summed per group)."""
+    key = {"district": "pt.district", "department": "pt.department"}[by]
+    texts = ", ".join(_joined(store, f"pt.{kind}") for kind in COVERAGE_KINDS)
     sql = f"""
-WITH {scope.cte()},
-per_trainee AS (
-    SELECT {key} AS grp, {SUBMITTED} AS submitted, {LAST_WEEK} AS last_week
-    FROM placed p
-)
-SELECT grp, COUNT(*) AS trainees, SUM(submitted) AS submitted,
-       SUM(CASE WHEN last_week < :elapsed THEN 1 ELSE 0 END) AS missing_last,
-       SUM(CASE WHEN last_week <= :elapsed - :flag THEN 1 ELSE 0 END) AS flagged
-FROM per_trainee GROUP BY grp
+SELECT {key} AS grp, COUNT(*) AS trainees, SUM(pt.submitted) AS submitted,
+       SUM(CASE WHEN pt.last_week < :elapsed THEN 1 ELSE 0 END) AS missing_last,
+       SUM(CASE WHEN pt.last_week <= :elapsed - :flag THEN 1 ELSE 0 END) AS flagged,
+       {texts}
+FROM ({_per_trainee(store, scope)}) pt
+GROUP BY {key}
 """
     names = ("grp", "trainees", "submitted", "missing_last", "flagged")
     rows = store.read(sql, {**scope.params(), "elapsed": elapsed, "flag": FLAG_STREAK})
-    out = {str(r["grp"]): r for r in _dicts(names, rows)}
-    cover = coverage_by(store, scope, key, "r.week <= :elapsed", {"elapsed": elapsed})
-    for grp, row in out.items():
-        row.update(cover.get(grp, {}))
-    return out
+    return {
+        str(row[0]): {
+            **dict(zip(names, row[: len(names)], strict=True)),
+            **count_codes(row[len(names) :]),
+        }
+        for row in rows
+    }
 
 
 def placed_count(store: Store, scope: Scope) -> int:
