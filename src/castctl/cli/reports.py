@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from castctl.cli.context import open_store
-from castctl.cli.options import FormatOpt
+from castctl.cli.options import DryRunOpt, FormatOpt
 from castctl.cli.output import Column, Format, View, emit, message, progress
 
 app = typer.Typer(
@@ -81,9 +81,7 @@ def import_(
             show_default=False,
         ),
     ],
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Validate and count what would change; write nothing.")
-    ] = False,
+    dry_run: DryRunOpt = False,
 ) -> None:
     """Import weekly reports: all or nothing; the same file twice changes nothing."""
     from castctl.app import reports
