@@ -274,3 +274,24 @@ def test_sqlite_and_postgresql_give_the_same_figures(
     make_cohort(other)
     cli(*add)
     assert [cli(*c).stdout for c in commands] == first
+
+
+def test_progress_rows_gives_the_facts_under_the_table(cohort):
+    import datetime as dt
+
+    from castctl.app.progress import progress_rows
+    from castctl.app.stores import open_store
+
+    store, _ = open_store(cohort.url)
+    try:
+        found = progress_rows(store, "district", dt.date(2023, 10, 20), department="OPS")
+        everyone = progress_rows(store, "trainee", dt.date(2023, 10, 20))
+    finally:
+        store.close()
+    assert (found.elapsed, found.weeks, found.as_of) == (16, 22, dt.date(2023, 10, 20))
+    assert (found.expected, found.submitted) == (
+        sum(r["expected"] for r in found.rows),
+        sum(r["submitted"] for r in found.rows),
+    )
+    assert (everyone.expected, everyone.submitted) == (80, 58)  # 5 trainees x 16; 16+14+13+8+7
+    assert everyone.percent == 72.5
