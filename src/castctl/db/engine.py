@@ -726,14 +726,20 @@ class Tx:
         skip_conflicts_on: Sequence[str] | None = None,
     ) -> None:
         """Insert many rows of ``columns`` values; with ``skip_conflicts_on`` (the unique key),
-        rows whose key is already stored are left out (``ON CONFLICT … DO NOTHING``)."""
+        rows whose key is already stored are left out (``ON CONFLICT … DO NOTHING``).
+
+        Names are quoted: columns such as ``end`` and ``date`` are SQL keywords."""
         sql = (
-            f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"INSERT INTO {_quote(table)} ({', '.join(map(_quote, columns))}) "
             f"VALUES ({', '.join(':' + c for c in columns)})"
         )
         if skip_conflicts_on:
-            sql += f" ON CONFLICT ({', '.join(skip_conflicts_on)}) DO NOTHING"
+            sql += f" ON CONFLICT ({', '.join(map(_quote, skip_conflicts_on))}) DO NOTHING"
         self.executemany(sql, [dict(zip(columns, r, strict=True)) for r in rows])
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 class _SqliteTx(Tx):
