@@ -26,22 +26,19 @@ def open_for_completion(db_option: str | None) -> Store | None:
     return store
 
 
-def _starts_with(name: str, incomplete: str) -> bool:
-    return name.casefold().startswith(incomplete.casefold())
-
-
 def _by_code_or_name(
     entries: list[tuple[str, list[str], str]], incomplete: str
 ) -> list[Suggestion]:
     """``entries``: (code, names, description). Digits (or nothing) typed: codes, described;
-    letters typed: the names that begin so (English any case, Thai, aliases), with the code."""
+    letters typed: the names that begin so (English, Thai, aliases), with the code. Case
+    matters: typer keeps only suggestions that begin with exactly what was typed."""
     if not incomplete or incomplete.isdigit():
         found = [(code, text) for code, _, text in entries if code.startswith(incomplete)]
     else:
         found = []
         for code, names, text in entries:
             for name in dict.fromkeys(names):  # a Thai and English name may coincide
-                if _starts_with(name, incomplete):
+                if name.startswith(incomplete):
                     found.append((name, f"{code} {text}"))
     return found[:MAX_SUGGESTIONS]
 
