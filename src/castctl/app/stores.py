@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from castctl.db.location import resolve_location
+from castctl.db.location import hide_password, resolve_location
 from castctl.db.store import Store
 from castctl.db.store import open_store as open_location
 
-__all__ = ["Location", "Store", "locate", "open_store"]
+__all__ = ["Location", "Store", "locate", "open_store", "open_store_as_is", "shown_location"]
 
 
 @dataclass(frozen=True)
@@ -30,3 +30,16 @@ def open_store(option: str | None) -> tuple[Store, str | None]:
     upgrade = store.ensure_ready()
     note = upgrade.describe() if upgrade is not None and not upgrade.created else None
     return store, note
+
+
+def open_store_as_is(option: str | None) -> Store:
+    """The store without the first-use initialisation or upgrade: for the commands that look
+    at or replace the schema itself (``db current``, ``db upgrade``, ``db restore``)."""
+    where = locate(option)
+    return open_location(where.location, create_dirs=where.is_default)
+
+
+def shown_location(location: str) -> str:
+    """The location as it may be shown: a URL's password replaced by ``***`` (it would
+    otherwise land in terminals and logs)."""
+    return hide_password(location)

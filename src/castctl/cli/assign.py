@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from castctl.cli.context import open_store
-from castctl.cli.options import FormatOpt
+from castctl.cli.options import ExplainIdOpt, FormatOpt, TraineeIdOpt
 from castctl.cli.output import Column, Format, View, emit, message, working
 from castctl.errors import InputError
 
@@ -148,12 +148,7 @@ def assign(
         bool,
         typer.Option("--rematch-all", help="Re-solve everyone, moving placed trainees if better."),
     ] = False,
-    explain_id: Annotated[
-        str | None,
-        typer.Option(
-            "--explain", metavar="ID", help="Explain this trainee's placement (writes nothing)."
-        ),
-    ] = None,
+    explain_id: ExplainIdOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Place active trainees in pilot districts (mentors) and target districts, optimally.
@@ -284,9 +279,7 @@ def _emit_maybe_to_file(fmt: Format, data: Any, views: list[View], output: Path 
 
 @assignments_app.command("history")
 def history(
-    trainee: Annotated[
-        str | None, typer.Option("--trainee", help="Only this trainee's changes.")
-    ] = None,
+    trainee: TraineeIdOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Every placement change: first placement, move, freed by withdrawal; when and by whom."""

@@ -5,20 +5,13 @@ from typing import Annotated
 import typer
 
 from castctl.cli.context import open_store
-from castctl.cli.options import FormatOpt
+from castctl.cli.options import FormatOpt, ProvinceOpt
 from castctl.cli.output import Column, Format, View, emit
 
 
 def districts(
     pilot: Annotated[bool, typer.Option("--pilot", help="Only the 10 pilot districts.")] = False,
-    province: Annotated[
-        str | None,
-        typer.Option(
-            "--province",
-            metavar="P",
-            help="Only this province: code, Thai or English name.",
-        ),
-    ] = None,
+    province: ProvinceOpt = None,
     region: Annotated[
         str | None,
         typer.Option("--region", help="Only this region (north, northeast, central, …)."),

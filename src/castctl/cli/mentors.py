@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from castctl.cli.context import open_store
-from castctl.cli.options import FormatOpt
+from castctl.cli.options import FormatOpt, PilotDistrictArg
 from castctl.cli.output import Column, Format, View, emit, message
 
 app = typer.Typer(
@@ -47,14 +47,7 @@ def mentors(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
 
 @app.command("set")
 def set_mentor(
-    district: Annotated[
-        str,
-        typer.Argument(
-            metavar="DISTRICT",
-            help="Pilot district: code, Thai or English name.",
-            show_default=False,
-        ),
-    ],
+    district: PilotDistrictArg,
     name: Annotated[str | None, typer.Option("--name", help="The mentor's name.")] = None,
     email: Annotated[str | None, typer.Option("--email", help="Where digests go.")] = None,
     capacity: Annotated[

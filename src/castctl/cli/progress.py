@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from castctl.cli.context import as_of_date, open_store
-from castctl.cli.options import AsOfOpt, FormatOpt, Lang, LangOpt
+from castctl.cli.options import AsOfOpt, FormatOpt, Lang, LangOpt, PilotDistrictOpt
 from castctl.cli.output import Column, Format, View, emit
 from castctl.core.calendar import thai_date
 from castctl.core.progress import FLAG_STREAK, elapsed_bar, level, percent, percent_text
@@ -55,12 +55,7 @@ def progress(
         typer.Option("--by", help="Group by trainee, district (the mentor), week or department."),
     ] = By.district,
     as_of: AsOfOpt = None,
-    district: Annotated[
-        str | None,
-        typer.Option(
-            "--district", help="Only trainees of this pilot district: code, Thai or English name."
-        ),
-    ] = None,
+    district: PilotDistrictOpt = None,
     department: Annotated[
         str | None,
         typer.Option(

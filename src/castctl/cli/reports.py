@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from castctl.cli.context import open_store
-from castctl.cli.options import DryRunOpt, FormatOpt
+from castctl.cli.options import DryRunOpt, FormatOpt, TraineeIdArg, TraineeIdOpt
 from castctl.cli.output import Column, Format, View, emit, message, progress
 
 app = typer.Typer(
@@ -17,7 +17,7 @@ app = typer.Typer(
 
 @app.command("add")
 def add(
-    trainee_id: Annotated[str, typer.Argument(help="The trainee's id.", show_default=False)],
+    trainee_id: TraineeIdArg,
     week: Annotated[
         int, typer.Option("--week", help="The week (1-22) the report is for.", show_default=False)
     ],
@@ -95,9 +95,7 @@ def import_(
 
 @app.command("list")
 def list_(
-    trainee: Annotated[
-        str | None, typer.Option("--trainee", help="Only this trainee's reports.")
-    ] = None,
+    trainee: TraineeIdOpt = None,
     week: Annotated[int | None, typer.Option("--week", help="Only this week's reports.")] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:

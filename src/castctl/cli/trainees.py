@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from castctl.cli.context import open_store
-from castctl.cli.options import DryRunOpt, FormatOpt
+from castctl.cli.options import DryRunOpt, FormatOpt, TraineeIdArg
 from castctl.cli.output import Column, Format, View, emit, message, working
 from castctl.core.calendar import parse_date
 
@@ -83,7 +83,7 @@ def import_(file: FileArg, dry_run: DryRunOpt = False) -> None:
 
 @app.command("show")
 def show(
-    trainee_id: Annotated[str, typer.Argument(help="The trainee's id.", show_default=False)],
+    trainee_id: TraineeIdArg,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Everything about one trainee: details, placement, status history, placement history."""
@@ -112,7 +112,7 @@ def show(
 
 @app.command("withdraw")
 def withdraw(
-    trainee_id: Annotated[str, typer.Argument(help="The trainee's id.", show_default=False)],
+    trainee_id: TraineeIdArg,
     on: Annotated[
         str, typer.Option("--on", metavar="YYYY-MM-DD", help="Date the withdrawal takes effect.")
     ],
