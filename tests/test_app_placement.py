@@ -14,7 +14,7 @@ from castctl.core.records import TraineeRow
 from castctl.core.reference import pilot_districts
 from castctl.db.cohort import import_targets, import_trainees
 from castctl.db.districts import district_index, load_provinces
-from castctl.db.store import Store
+from castctl.db.store import Store, open_store
 from castctl.errors import NotFoundError
 
 PLACEMENT_TABLES = ("assignment", "assignment_change")
@@ -22,7 +22,7 @@ PLACEMENT_TABLES = ("assignment", "assignment_change")
 
 @pytest.fixture
 def store(database) -> Iterator[Store]:
-    opened = Store(database.url)
+    opened = open_store(database.url)
     try:
         yield opened
     finally:
