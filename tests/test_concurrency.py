@@ -33,7 +33,6 @@ WRITERS = 8
 REPORTS_EACH = 200
 TRAINEES_EACH = 25  # 25 trainees × 8 weeks = 200 reports per writer
 WEEKS = REPORTS_EACH // TRAINEES_EACH
-MIN_WRITES_PER_SECOND = 500  # the goal for SQLite
 
 # One writer: its own connection, one short transaction per report, exactly as `reports add`
 # saves one (castctl.db.report_store.save_reports).
@@ -173,7 +172,7 @@ def test_a_new_database_is_in_wal_mode_with_a_busy_timeout(cli, tmp_path: Path):
     assert BUSY_TIMEOUT_MS >= 5000
 
 
-def test_eight_writers_lose_nothing_and_sustain_the_goal(cli, database, tmp_path: Path):
+def test_eight_writers_lose_nothing(cli, database, tmp_path: Path):
     run = measure_report_writers(cli, database, tmp_path)
     print(
         f"\n8-writer throughput ({database.backend}, {run.processes} processes × "
@@ -187,8 +186,8 @@ def test_eight_writers_lose_nothing_and_sustain_the_goal(cli, database, tmp_path
         assert "Traceback" not in err, err
     per_trainee = Counter(t for (t,) in database.query("SELECT trainee_id FROM report"))
     assert set(per_trainee.values()) == {WEEKS} and len(per_trainee) == WRITERS * TRAINEES_EACH
-    if database.is_sqlite:  # the goal is for SQLite; PostgreSQL's figure is printed
-        assert run.per_second >= MIN_WRITES_PER_SECOND, f"{run.per_second:.0f} reports/s"
+    # The throughput goal (>= 500 reports/s on SQLite) is checked by benchmarks/backends.py,
+    # not here: a timing in a test fails on a loaded machine and proves nothing.
 
 
 def test_eight_processes_of_reports_add_all_succeed(cli, database, tmp_path: Path):
