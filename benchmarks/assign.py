@@ -14,7 +14,7 @@ Side by side in one run (min and median over ``--runs`` runs each, a fresh datab
     - ``castctl assign --stage all -f json`` end to end, database writes included (goal <= 5 s
       wall, <= 500 MiB peak RSS), beside a bare solver process: ``python -c`` that imports
       OR-Tools, loads the same compressed networks (both stages, built by ``castctl.core.
-      assignment``, saved as arrays) and solves them; the ratio of the two and both peak RSS
+      solver``, saved as arrays) and solves them; the ratio of the two and both peak RSS
       figures, judged against the prototype to match (2.2 x the bare solver process, 94 MiB);
 (b) a normal intake: 300 trainees, ``trainees import`` + ``assign`` end to end (goal <= 1 s).
 
@@ -185,25 +185,25 @@ def save_networks(db_path: Path, out: Path) -> dict[str, int]:
     database, exactly as ``castctl.core.plan`` asks for them, and save them as arrays."""
     import numpy as np
 
-    from castctl.core import assignment
+    from castctl.core import solver
     from castctl.db.cohort import load_assign_input
-    from castctl.db.engine import Database
+    from castctl.db.store import open_store
 
-    db = Database(str(db_path))
-    inp = load_assign_input(db.read)
-    db.close()
+    store = open_store(str(db_path))
+    inp = load_assign_input(store.read)
+    store.close()
     arrays = {}
     arcs = {}
     for stage in ("pilot", "target"):
         places = inp.pilot_places if stage == "pilot" else inp.target_places
         caps = (
-            assignment.department_caps([t.department for t in inp.trainees], len(places))
+            solver.department_caps([t.department for t in inp.trainees], len(places))
             if stage == "pilot"
             else None
         )
-        problem = assignment._prepare([t.candidate(stage) for t in inp.trainees], places, {})
-        assignment._check(problem, caps, stage)
-        net = assignment._build_network(problem, caps)
+        problem = solver._prepare([t.candidate(stage) for t in inp.trainees], places, {})
+        solver._check(problem, caps, stage)
+        net = solver._build_network(problem, caps)
         arrays[f"{stage}_tails"] = np.asarray(net.tails, dtype=np.int32)
         arrays[f"{stage}_heads"] = np.asarray(net.heads, dtype=np.int32)
         arrays[f"{stage}_caps"] = np.asarray(net.capacities, dtype=np.int64)

@@ -49,7 +49,7 @@ import assign as assign_bench  # noqa: E402  (benchmarks/assign.py: the trainee 
 import progress as progress_bench  # noqa: E402  (benchmarks/progress.py: reports, placements)
 from tests.pgserver import PostgresServer  # noqa: E402
 
-from castctl.db.engine import Database  # noqa: E402
+from castctl.db.store import open_store  # noqa: E402
 
 # Measure programs as users run them: with compiled bytecode cached (progress_bench does too).
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -176,7 +176,7 @@ def copy_placements(base: Path, location: str) -> None:
     """The 10,000 trainees and placements of ``benchmarks/progress.py``'s SQLite base, written
     into a castctl database elsewhere through castctl's own transaction code."""
     source = sqlite3.connect(base)
-    db = Database(location)
+    db = open_store(location)
     try:
         with db.transaction() as tx:
             for table in ("trainee", "assignment"):

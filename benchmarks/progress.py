@@ -4,7 +4,7 @@ Run with the project's interpreter::
 
     .venv/bin/python benchmarks/progress.py [--runs 5] [--seed 2566] [--keep DIR]
 
-Builds a database initialised by castctl itself (``Database.ensure_ready``: schema, districts,
+Builds a database initialised by castctl itself (``Store.ensure_ready``: schema, districts,
 timeline), then writes 10,000 active trainees and their placements (1,000 per pilot district)
 straight into the real ``trainee`` and ``assignment`` tables with SQL, and a seeded CSV of
 10,000 x 22 = 220,000 weekly reports. Then, side by side in one run (min and median over
@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from castctl.core.vocabulary import MECHANISMS, NETWORKS  # noqa: E402
-from castctl.db.engine import Database  # noqa: E402
+from castctl.db.store import open_store  # noqa: E402
 
 # Measure programs as users run them: with compiled bytecode cached. (These machines set
 # PYTHONDONTWRITEBYTECODE, which would recompile every module on every run.)
@@ -89,7 +89,7 @@ def build_base(folder: Path, seed: int) -> tuple[Path, Path]:
     import sqlite3
 
     path = folder / "base.db"
-    db = Database(str(path))
+    db = open_store(str(path))
     db.ensure_ready()
     db.close()
     rng = random.Random(seed)

@@ -1,8 +1,8 @@
 """A small, hand-checkable cohort written as real rows into the test's database.
 
-Trainees and placements go in through ``Database.session`` and the SQLModel tables (until the
-trainee import and ``assign`` are used here), reports through ``castctl reports import`` or
-``Database.session`` as a test needs.
+Trainees, placements and reports go in as plain rows through ``Store.transaction`` and
+``Tx.insert_rows`` (the path castctl's own imports take), or through ``castctl reports import``
+as a test needs.
 """
 
 from __future__ import annotations
@@ -13,11 +13,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from castctl.db.engine import Database
+from castctl.db.store import now_text, open_store
 from tests.cohort_files import dump  # noqa: F401  (re-exported for the report tests)
 
 # Week n starts on Monday 3 July 2023 + 7 (n - 1) days; its Friday is four days later.
 START = dt.date(2023, 7, 3)
+
+
+TRAINEE_COLUMNS = (
+    "trainee_id", "full_name", "department", "home_province", "email", "pilot_preferences",
+    "target_preferences", "status", "created_at", "updated_at",
+)  # fmt: skip
+REPORT_COLUMNS = (
+    "trainee_id", "week", "submitted_on", "mechanisms", "networks", "sdgs", "note", "updated_at",
+)  # fmt: skip
 
 
 def monday(week: int) -> dt.date:
@@ -40,69 +49,56 @@ class Person:
 
 
 def add_people(db_path: Path | str, people: Iterable[Person]) -> None:
-    from castctl.db import models
-
-    db = Database(str(db_path))
+    people = list(people)
+    now = now_text()
+    db = open_store(str(db_path))
     try:
-        with db.session(write=True) as session:
-            for p in people:
-                session.add(
-                    models.Trainee(
-                        trainee_id=p.trainee_id,
-                        full_name=p.full_name,
-                        department=p.department,
-                        home_province="10",
-                        email=p.email,
-                        status=p.status,
-                    )
-                )
-            session.flush()
-            for p in people:
-                if p.pilot is not None:
-                    session.add(
-                        models.Assignment(
-                            trainee_id=p.trainee_id,
-                            pilot_district_code=p.pilot,
-                            target_district_code=p.target,
-                        )
-                    )
+        with db.transaction() as tx:
+            tx.insert_rows(
+                "trainee",
+                TRAINEE_COLUMNS,
+                [
+                    (p.trainee_id, p.full_name, p.department, "10", p.email, "", "", p.status)
+                    + (now, now)
+                    for p in people
+                ],
+            )
+            tx.insert_rows(
+                "assignment",
+                ("trainee_id", "pilot_district_code", "target_district_code", "updated_at"),
+                [(p.trainee_id, p.pilot, p.target, now) for p in people if p.pilot is not None],
+            )
     finally:
         db.close()
 
 
 def add_reports(db_path: Path | str, reports: Iterable[tuple[str, int]]) -> None:
     """(trainee_id, week) reports submitted on that week's Friday, mechanism "coordinate"."""
-    from castctl.db import models
-
-    db = Database(str(db_path))
+    now = now_text()
+    db = open_store(str(db_path))
     try:
-        with db.session(write=True) as session:
-            for tid, week in reports:
-                session.add(
-                    models.Report(
-                        trainee_id=tid,
-                        week=week,
-                        submitted_on=friday(week),
-                        mechanisms="coordinate",
-                        networks="people",
-                        sdgs="1;11",
-                    )
-                )
+        with db.transaction() as tx:
+            tx.insert_rows(
+                "report",
+                REPORT_COLUMNS,
+                [
+                    (tid, week, friday(week).isoformat(), "coordinate", "people", "1;11", "", now)
+                    for tid, week in reports
+                ],
+            )
     finally:
         db.close()
 
 
 def set_mentor(db_path: Path | str, code: str, *, name: str, email: str) -> None:
-    from castctl.db import models
-
-    db = Database(str(db_path))
+    db = open_store(str(db_path))
     try:
-        with db.session(write=True) as session:
-            mentor = session.get(models.Mentor, code)
-            assert mentor is not None
-            mentor.name = name
-            mentor.email = email
-            session.add(mentor)
+        with db.transaction() as tx:
+            changed = tx.execute(
+                "UPDATE mentor SET name = :name, email = :email WHERE district_code = :code",
+                {"name": name, "email": email, "code": code},
+            )
+            assert changed == 1
     finally:
         db.close()
 

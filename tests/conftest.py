@@ -37,7 +37,7 @@ import pytest
 from typer.testing import CliRunner
 
 from castctl.cli import app
-from castctl.db.engine import Database
+from castctl.db.store import open_store
 
 ALL_BACKENDS = ("sqlite", "postgresql")
 PG_TEMPLATE = "castctl_template"
@@ -122,7 +122,7 @@ class TestDatabase:
 
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
         """Rows of a read with ``:name`` parameters, through castctl's own light path."""
-        db = Database(self.url)
+        db = open_store(self.url)
         try:
             return db.read(sql, params)
         finally:
@@ -130,7 +130,7 @@ class TestDatabase:
 
     def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
         """One write, committed (to set up a state castctl itself would not produce)."""
-        db = Database(self.url)
+        db = open_store(self.url)
         try:
             with db.transaction() as tx:
                 tx.execute(sql, params)
@@ -156,7 +156,7 @@ class TestDatabase:
 
     def dump(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every table's rows, sorted: equal dumps mean nothing was written (any backend)."""
-        db = Database(self.url)
+        db = open_store(self.url)
         try:
             return {t: sorted(db.read(f'SELECT * FROM "{t}"'), key=repr) for t in self.tables()}
         finally:
@@ -166,7 +166,7 @@ class TestDatabase:
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "castctl.db"
-    db = Database(str(path))
+    db = open_store(str(path))
     db.ensure_ready()
     db.close()
     return path
@@ -184,7 +184,7 @@ def pg_server() -> Iterator[Any]:
     server = PostgresServer.start()
     try:
         url = server.create_database(PG_TEMPLATE)
-        db = Database(url)
+        db = open_store(url)
         db.ensure_ready()
         db.close()  # no connection may stay open on a template that is being cloned
         yield server

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from castctl.db.engine import BUSY_TIMEOUT_MS, Database
+from castctl.db.store import BUSY_TIMEOUT_MS, open_store
 from tests.cohort_files import TARGET_CODES, make_cohort, write_csv, write_targets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,16 +33,15 @@ WRITERS = 8
 REPORTS_EACH = 200
 TRAINEES_EACH = 25  # 25 trainees × 8 weeks = 200 reports per writer
 WEEKS = REPORTS_EACH // TRAINEES_EACH
-MIN_WRITES_PER_SECOND = 500  # the issue's goal for SQLite
 
 # One writer: its own connection, one short transaction per report, exactly as `reports add`
 # saves one (castctl.db.report_store.save_reports).
 REPORT_WRITER = """
 import datetime as dt, sys, time
-from castctl.db.engine import Database
+from castctl.db.store import open_store
 from castctl.db.report_store import save_reports
 from castctl.core.records import ReportRow
-db = Database(sys.argv[1])
+db = open_store(sys.argv[1])
 db.ensure_ready()
 trainees, weeks = sys.argv[2].split(","), int(sys.argv[3])
 jobs = [(t, w) for t in trainees for w in range(1, weeks + 1)]
@@ -137,7 +136,7 @@ def run_writers(
                 p.kill()
     for p, (_, err) in zip(procs, outputs, strict=True):
         assert p.returncode == 0, err
-    check = Database(str(db))
+    check = open_store(str(db))
     rows = int(check.read("SELECT COUNT(*) FROM report")[0][0])
     check.close()
     run = WriterRun(processes, rows, seconds, [err for _, err in outputs])
@@ -163,7 +162,7 @@ def test_a_new_database_is_in_wal_mode_with_a_busy_timeout(cli, tmp_path: Path):
     conn = sqlite3.connect(new)
     assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)  # persistent in the file
     conn.close()
-    db = Database(str(new))
+    db = open_store(str(new))
     try:
         assert db.read("PRAGMA busy_timeout") == [(BUSY_TIMEOUT_MS,)]
         with db.engine.connect() as sa_conn:
@@ -173,7 +172,7 @@ def test_a_new_database_is_in_wal_mode_with_a_busy_timeout(cli, tmp_path: Path):
     assert BUSY_TIMEOUT_MS >= 5000
 
 
-def test_eight_writers_lose_nothing_and_sustain_the_goal(cli, database, tmp_path: Path):
+def test_eight_writers_lose_nothing(cli, database, tmp_path: Path):
     run = measure_report_writers(cli, database, tmp_path)
     print(
         f"\n8-writer throughput ({database.backend}, {run.processes} processes × "
@@ -187,8 +186,8 @@ def test_eight_writers_lose_nothing_and_sustain_the_goal(cli, database, tmp_path
         assert "Traceback" not in err, err
     per_trainee = Counter(t for (t,) in database.query("SELECT trainee_id FROM report"))
     assert set(per_trainee.values()) == {WEEKS} and len(per_trainee) == WRITERS * TRAINEES_EACH
-    if database.is_sqlite:  # the issue's goal is for SQLite; PostgreSQL's figure is printed
-        assert run.per_second >= MIN_WRITES_PER_SECOND, f"{run.per_second:.0f} reports/s"
+    # The throughput goal (>= 500 reports/s on SQLite) is checked by benchmarks/backends.py,
+    # not here: a timing in a test fails on a loaded machine and proves nothing.
 
 
 def test_eight_processes_of_reports_add_all_succeed(cli, database, tmp_path: Path):

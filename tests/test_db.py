@@ -281,3 +281,82 @@ def test_a_missing_postgresql_driver_says_how_to_install_it(cli, monkeypatch):
         "Error: cannot use database URL postgresql+psycopg://u:***@127.0.0.1:1/x: the "
         "PostgreSQL driver (psycopg) is not installed: pip install 'castctl[postgres]'\n"
     )
+
+
+# ---- which URLs, and the store's bulk operations -----------------------------------------------
+
+
+@pytest.mark.backend_independent
+@pytest.mark.parametrize(
+    "url", ["mysql://u:secret@db.example.org/castctl", "sqlite+pysqlite:///x.db", "oracle://x"]
+)
+def test_a_url_of_another_database_is_refused_naming_the_supported_forms(cli, url):
+    r = cli("--db", url, "timeline", "-f", "json", code=1)
+    assert r.stdout == ""
+    [line] = r.stderr.splitlines()
+    assert line.startswith("Error: cannot use database URL ")
+    assert "sqlite:///PATH, postgresql://… or postgresql+psycopg://…" in line
+    assert "secret" not in r.stderr
+
+
+@pytest.mark.sqlite_only
+def test_a_sqlite_url_is_the_same_file_as_its_path(cli, tmp_path: Path):
+    path = tmp_path / "by-url.db"
+    by_url = cli("--db", f"sqlite:///{path}", "timeline", "-f", "json").stdout
+    assert mode(path) == 0o600
+    assert cli("--db", str(path), "timeline", "-f", "json").stdout == by_url
+
+
+def test_a_bare_postgresql_url_means_psycopg(cli, backend, make_database):
+    """``postgresql://`` (libpq's spelling) and ``postgresql+psycopg://`` are one backend."""
+    if backend != "postgresql":
+        pytest.skip("a PostgreSQL URL")
+    db = make_database("postgresql")
+    bare = "postgresql://" + db.url.split("://", 1)[1]
+    assert cli("--db", bare, "districts", "-f", "json").stdout == (
+        cli("--db", db.url, "districts", "-f", "json").stdout
+    )
+
+
+def test_insert_rows_and_executemany_on_a_real_database(database):
+    """insert_rows: every row in (COPY on PostgreSQL); with skip_conflicts_on, rows whose key is
+    stored are left out (batched INSERTs, a remainder batch included); executemany runs an
+    UPDATE once per row. Values read back the same on both backends."""
+    from castctl.db.store import open_store
+
+    codes = [d for (d,) in database.query("SELECT code FROM district ORDER BY code")]
+    store = open_store(database.url)
+    try:
+        with store.transaction() as tx:
+            tx.insert_rows("target_district", ("district_code", "capacity"), [(codes[0], 3)])
+            tx.insert_rows(
+                "target_district",
+                ("district_code", "capacity"),
+                [(c, 1) for c in codes[:333]],  # 333 = three batches and a remainder
+                skip_conflicts_on=("district_code",),
+            )
+            tx.executemany(
+                "UPDATE target_district SET capacity = capacity + :more WHERE district_code = :c",
+                [{"c": c, "more": 1} for c in codes[1:11]],
+            )
+    finally:
+        store.close()
+    rows = dict(database.query("SELECT district_code, capacity FROM target_district"))
+    assert len(rows) == 333
+    assert rows[codes[0]] == 3  # kept: the conflicting row was skipped
+    assert [rows[c] for c in codes[1:11]] == [2] * 10
+    assert rows[codes[332]] == 1
+
+
+def test_a_duplicate_in_insert_rows_rolls_back_with_one_error_line(database):
+    from castctl.db.store import open_store
+    from castctl.errors import DatabaseError
+
+    store = open_store(database.url)
+    try:
+        with pytest.raises(DatabaseError) as caught, store.transaction() as tx:
+            tx.insert_rows("target_district", ("district_code",), [("1001",), ("1001",)])
+    finally:
+        store.close()
+    assert "\n" not in str(caught.value)
+    assert database.count("target_district") == 0

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from castctl.db.engine import Database
+from castctl.db.store import open_store
 from tests.cohort_files import TRAINEE_COLUMNS, make_cohort, write_csv
 
 FUZZ = settings(
@@ -47,7 +47,7 @@ cell = st.one_of(any_text, formula_like, huge, st.sampled_from(["", " ", "1001",
 
 def state(location: str) -> str:
     """A digest of the cohort tables, rows sorted in Python (any backend)."""
-    db = Database(location)
+    db = open_store(location)
     try:
         digest = hashlib.sha256()
         for table in COHORT_TABLES:

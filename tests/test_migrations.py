@@ -27,7 +27,7 @@ from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
 from castctl.db import migrations
-from castctl.db.engine import HEAD_REVISION
+from castctl.db.store import HEAD_REVISION
 
 REFERENCE_TABLES = ("province", "district", "pilot_district", "mentor", "week", "holiday")
 BOOKKEEPING = ("alembic_version", "schema_version")
@@ -424,6 +424,86 @@ def test_db_upgrade_creates_a_new_database(cli, new_db):
         assert backups(new_db.path.parent) == []
 
 
+# ---- a new database: the models' DDL, stamped at head ------------------------------------------
+
+
+def schema_of(db: Any) -> dict[str, Any]:
+    """Every table's columns (type, nullability), primary key, indexes, unique constraints and
+    foreign keys, as SQLAlchemy's inspector reads them back from the database."""
+    from sqlalchemy import inspect
+
+    engine = create_engine(db.sa_url)
+    try:
+        with engine.connect() as conn:
+            inspector = inspect(conn)
+            return {
+                table: {
+                    "columns": [
+                        (c["name"], str(c["type"]), c["nullable"])
+                        for c in inspector.get_columns(table)
+                    ],
+                    "primary_key": inspector.get_pk_constraint(table)["constrained_columns"],
+                    "indexes": sorted(
+                        (i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                        for i in inspector.get_indexes(table)
+                    ),
+                    "unique": sorted(
+                        (u["name"], tuple(u["column_names"]))
+                        for u in inspector.get_unique_constraints(table)
+                    ),
+                    "foreign_keys": sorted(
+                        (
+                            tuple(f["constrained_columns"]),
+                            f["referred_table"],
+                            tuple(f["referred_columns"]),
+                        )
+                        for f in inspector.get_foreign_keys(table)
+                    ),  # fmt: skip
+                }
+                for table in sorted(inspector.get_table_names())
+            }
+    finally:
+        engine.dispose()
+
+
+def test_the_schema_made_from_the_models_is_the_one_the_migrations_make(database, new_db):
+    """``database`` was created by first use (the models' DDL); ``new_db`` by every revision."""
+    upgrade_to(new_db, "head")
+    by_models, by_revisions = schema_of(database), schema_of(new_db)
+    assert set(by_models) == set(by_revisions)
+    for table in by_models:
+        assert by_models[table] == by_revisions[table], table
+    assert revision_of(database) == revision_of(new_db) == [HEAD_REVISION]
+
+
+@pytest.mark.backend_independent
+def test_the_shipped_ddl_is_compiled_from_the_models():
+    """After changing the models: python -m castctl.db.schema (and a new revision)."""
+    from castctl.db import schema, schema_ddl
+
+    for dialect in schema.DIALECTS:
+        assert schema_ddl.STATEMENTS[dialect] == tuple(schema.compile_statements(dialect))
+
+
+@pytest.mark.sqlite_only
+def test_first_use_imports_neither_sqlalchemy_nor_alembic(tmp_path: Path):
+    proc = castctl(
+        "--db", str(tmp_path / "new.db"), "timeline", "-f", "json",
+        python_options=["-X", "importtime"],
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    imported = {
+        line.rsplit("|", 1)[-1].strip()
+        for line in proc.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert "castctl.db.schema_ddl" in imported  # it did create the database
+    heavy = sorted(
+        m for m in imported if m.split(".")[0] in {"sqlalchemy", "alembic", "sqlmodel", "mako"}
+    )
+    assert heavy == []
+
+
 # ---- start-up stays light ---------------------------------------------------------------------
 
 
@@ -438,7 +518,7 @@ def test_timeline_on_an_up_to_date_database_imports_neither_sqlalchemy_nor_alemb
         for line in proc.stderr.splitlines()
         if line.startswith("import time:")
     }
-    assert "castctl.db.engine" in imported  # the measurement saw castctl's own imports
+    assert "castctl.db.store" in imported  # the measurement saw castctl's own imports
     heavy = sorted(
         m for m in imported if m.split(".")[0] in {"sqlalchemy", "alembic", "sqlmodel", "mako"}
     )

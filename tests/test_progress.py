@@ -147,9 +147,9 @@ def test_percent_and_levels():
 def test_late_joiner_is_counted_once_placed(cli, cohort):
     assert "U1" not in {r["trainee_id"] for r in by(cli, "trainee")}
     from castctl.db import models
-    from castctl.db.engine import Database
+    from castctl.db.store import open_store
 
-    db = Database(str(cohort))
+    db = open_store(str(cohort))
     with db.session(write=True) as session:
         session.add(models.Assignment(trainee_id="U1", pilot_district_code="2506"))
     db.close()
@@ -274,3 +274,24 @@ def test_sqlite_and_postgresql_give_the_same_figures(
     make_cohort(other)
     cli(*add)
     assert [cli(*c).stdout for c in commands] == first
+
+
+def test_progress_rows_gives_the_facts_under_the_table(cohort):
+    import datetime as dt
+
+    from castctl.app.progress import progress_rows
+    from castctl.app.stores import open_store
+
+    store, _ = open_store(cohort.url)
+    try:
+        found = progress_rows(store, "district", dt.date(2023, 10, 20), department="OPS")
+        everyone = progress_rows(store, "trainee", dt.date(2023, 10, 20))
+    finally:
+        store.close()
+    assert (found.elapsed, found.weeks, found.as_of) == (16, 22, dt.date(2023, 10, 20))
+    assert (found.expected, found.submitted) == (
+        sum(r["expected"] for r in found.rows),
+        sum(r["submitted"] for r in found.rows),
+    )
+    assert (everyone.expected, everyone.submitted) == (80, 58)  # 5 trainees x 16; 16+14+13+8+7
+    assert everyone.percent == 72.5

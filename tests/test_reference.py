@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from castctl.db.districts import district_index
-from castctl.db.engine import Database
+from castctl.db.store import open_store
 from castctl.errors import NotFoundError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -155,7 +155,7 @@ def _ambiguous_english_names() -> dict[str, list[str]]:
 def test_an_ambiguous_district_name_asks_for_a_code(database):
     ambiguous = _ambiguous_english_names()
     assert ambiguous, "geothai has districts that share an English name (e.g. Chom Thong)"
-    db = Database(database.url)
+    db = open_store(database.url)
     try:
         index = district_index(db)
         for name, codes in ambiguous.items():

@@ -8,6 +8,7 @@ W1 is withdrawn and U1 is not placed, so neither is expected. Week 17 starts wit
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import html.parser
 import json
@@ -19,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 
@@ -534,3 +536,68 @@ def test_module_entry_point_help_needs_no_database(tmp_path):
     )  # fmt: skip
     assert r.returncode == 0 and "--once" in r.stdout
     assert not (tmp_path / "x.db").exists()
+
+
+# ---- the use cases, called directly ------------------------------------------------------
+
+
+@pytest.fixture
+def store(cohort):
+    from castctl.app.stores import open_store
+
+    opened, _ = open_store(cohort.url)
+    yield opened
+    opened.close()
+
+
+def test_deliver_weekly_once_twice_delivers_nothing_the_second_time(store, cohort, smtp, tmp_path):
+    from castctl.app.summary import deliver_weekly, mail_server, weekly_summary
+
+    summary = weekly_summary(store, week=16, fmt="markdown")
+    assert [d.district for d in summary.digests] == [None]
+    target = tmp_path / "digest.md"
+
+    def deliver(lines: list[str]):
+        return deliver_weekly(
+            store,
+            summary,
+            outputs=[target],
+            to=["boss@example.org"],
+            smtp=mail_server(smtp.host, port=smtp.port),
+            once=True,
+            notify=lines.append,
+        )
+
+    first_lines: list[str] = []
+    first = deliver(first_lines)
+    assert (first.written, first.mailed, first.skipped) == ([target], ["boss@example.org"], 0)
+    assert first_lines == [
+        f"week 16 summary written to {target}",
+        "week 16 summary mailed to boss@example.org",
+    ]
+    assert target.read_text(encoding="utf-8") == summary.digests[0].body
+    assert len(smtp.messages) == 1
+    assert sent_log(cohort) == {
+        (16, "markdown", str(target)),
+        (16, "markdown", "boss@example.org"),
+    }
+
+    target.unlink()
+    again_lines: list[str] = []
+    again = deliver(again_lines)
+    assert (again.written, again.mailed, again.skipped) == ([], [], 2)
+    assert again_lines == [
+        "week 16 summary (markdown) was already delivered to every destination; nothing sent"
+    ]
+    assert not target.exists() and len(smtp.messages) == 1
+
+
+def test_weekly_summary_per_mentor_only_for_mentors_with_trainees(store):
+    from castctl.app.summary import per_mentor_path, weekly_summary
+
+    summary = weekly_summary(store, as_of=dt.date(2023, 10, 23), per_mentor=True)
+    assert summary.week == 16
+    assert [d.district for d in summary.digests] == ["4001", "5607"]
+    assert [d.doc["expected"] for d in summary.digests] == [2, 3]
+    assert per_mentor_path(Path("/x/digest.html"), "5607") == Path("/x/digest-5607.html")
+    assert per_mentor_path(Path("/x/{district}.md"), "4001") == Path("/x/4001.md")

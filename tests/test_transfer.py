@@ -24,7 +24,7 @@ import pytest
 from typer.testing import CliRunner
 
 from castctl.cli import app
-from castctl.db.engine import HEAD_REVISION, Database
+from castctl.db.store import HEAD_REVISION, open_store
 from castctl.db.transfer import BOOKKEEPING, dataset_tables, table_rows
 from tests.cohort_files import dump
 
@@ -46,7 +46,7 @@ def fill(location: str) -> None:
     run("mentors", "set", "5607", "--name", NAMES[1], "--email", EMAILS[1])
     run("mentors", "set", "4001", "--capacity", "9")
     run("trainees", "withdraw", "DEMO-00003", "--on", "2023-08-01", "--reason", "moved")
-    db = Database(location)
+    db = open_store(location)
     try:
         with db.transaction() as tx:
             tx.execute(
@@ -101,7 +101,7 @@ def raw_tables(path: Path) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def rows_of(location: Any) -> dict[str, list[tuple[Any, ...]]]:
-    db = Database(str(location))
+    db = open_store(str(location))
     try:
         return table_rows(db)
     finally:
@@ -188,7 +188,7 @@ def test_export_document_is_complete_sorted_private_and_atomic(cli, filled, tmp_
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp left
     doc = json.loads(export.read_text(encoding="utf-8"))
     assert doc["castctl_export"] == 1
-    db = Database(filled.url)
+    db = open_store(filled.url)
     assert doc["schema"] == db.current_revision()
     db.close()
     assert doc["exported_at"].endswith("Z")
@@ -519,7 +519,7 @@ def test_restore_of_a_backup_from_an_older_castctl(
     assert old.path.read_bytes() == old_bytes
     trainees = cli("trainees", "-f", "json").json()  # first use: upgraded to the head
     assert [t["trainee_id"] for t in trainees] == ["T001", "T002"]
-    db = Database(filled.url)
+    db = open_store(filled.url)
     assert db.current_revision() == HEAD_REVISION
     db.close()
 
@@ -534,8 +534,8 @@ def test_restore_of_the_database_onto_itself_is_refused(cli, filled):
 
 WRITER = """
 import sys, datetime as dt
-from castctl.db.engine import HEAD_REVISION, Database
-db = Database(sys.argv[1])
+from castctl.db.store import HEAD_REVISION, open_store
+db = open_store(sys.argv[1])
 trainees = sys.argv[2].split(",")
 print("ready", flush=True)
 batch = 0

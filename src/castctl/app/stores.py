@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from castctl.db.engine import Database, resolve_location
+from castctl.db.location import hide_password, resolve_location
 from castctl.db.store import Store
+from castctl.db.store import open_store as open_location
 
-__all__ = ["Location", "Store", "locate", "open_store"]
+__all__ = ["Location", "Store", "locate", "open_store", "open_store_as_is", "shown_location"]
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,20 @@ def locate(option: str | None) -> Location:
 def open_store(option: str | None) -> tuple[Store, str | None]:
     """The store, ready to use, and a line to tell the user when its schema was upgraded."""
     where = locate(option)
-    store = Database(where.location, create_dirs=where.is_default)
+    store = open_location(where.location, create_dirs=where.is_default)
     upgrade = store.ensure_ready()
     note = upgrade.describe() if upgrade is not None and not upgrade.created else None
     return store, note
+
+
+def open_store_as_is(option: str | None) -> Store:
+    """The store without the first-use initialisation or upgrade: for the commands that look
+    at or replace the schema itself (``db current``, ``db upgrade``, ``db restore``)."""
+    where = locate(option)
+    return open_location(where.location, create_dirs=where.is_default)
+
+
+def shown_location(location: str) -> str:
+    """The location as it may be shown: a URL's password replaced by ``***`` (it would
+    otherwise land in terminals and logs)."""
+    return hide_password(location)

@@ -47,7 +47,9 @@ app = typer.Typer(
     name="castctl",
     help="Run the field-practice phase (phase 2) of the MOI SMART Agent for CAST course.",
     no_args_is_help=True,
-    add_completion=False,
+    # --install-completion / --show-completion (bash, zsh, fish, PowerShell); the values
+    # (districts, provinces, trainee ids) come from castctl.cli.completion.
+    add_completion=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )

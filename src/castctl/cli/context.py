@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from castctl.cli.output import message
 
-try:  # typer 0.25+ carries its own copy of click
-    from typer._click.globals import get_current_context
+try:  # typer 0.28 carries its own copy of click, with its own context stack
+    from typer._click import globals as click_globals
 except ImportError:  # pragma: no cover - older typer on plain click
-    from click import get_current_context  # type: ignore[assignment]
+    import click.globals as click_globals  # type: ignore[no-redef]
 
 if TYPE_CHECKING:
     from castctl.app.stores import Location, Store
@@ -40,11 +40,10 @@ class Invocation:
 def invocation(ctx: typer.Context | None = None) -> Invocation:
     """What the root command parsed, from the running command's click context (click's
     context stack, as ``click.pass_obj`` reads it) or the ``ctx`` a command declared."""
-    if ctx is None:
-        ctx = get_current_context()
-    found = ctx.find_object(Invocation)
+    current: Any = ctx if ctx is not None else click_globals.get_current_context()
+    found: Invocation | None = current.find_object(Invocation)
     if found is None:  # a command invoked on its own (tests of a sub-app): defaults
-        found = ctx.ensure_object(Invocation)
+        found = current.ensure_object(Invocation)
     return found
 
 

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from castctl.cli.context import invocation, location, open_store
+from castctl.cli.context import invocation, open_store
 from castctl.cli.options import FormatOpt
 from castctl.cli.output import Column, Format, View, emit, message
+from castctl.errors import CastError
 
 if TYPE_CHECKING:
-    from castctl.db.engine import Database
+    from castctl.app.stores import Store
 
 app = typer.Typer(help="Database maintenance: location and backups.", no_args_is_help=True)
 
@@ -22,10 +23,9 @@ def path() -> None:
     """Print the resolved database location (--db, then $CASTCTL_DB, then the default).
 
     A URL's password is shown as *** (it would otherwise land in terminals and logs)."""
-    from castctl.db.engine import hide_password
+    from castctl.app import maintenance
 
-    where = location().location
-    print(hide_password(where))
+    print(maintenance.database_location(invocation().db_option))
 
 
 @app.command("backup")
@@ -36,17 +36,9 @@ def backup(
 ) -> None:
     """Copy the database consistently, even while others write (SQLite: the online backup API;
     PostgreSQL: a JSON export, as castctl db export writes)."""
-    db = open_store()
-    if db.is_sqlite:
-        db.backup_to(file)
-    else:
-        from castctl.db.transfer import export_dataset
+    from castctl.app import maintenance
 
-        if file.exists():
-            from castctl.errors import CastError
-
-            raise CastError(f"{file} already exists; choose a new file name")
-        export_dataset(db, file)
+    maintenance.backup(open_store(), file)
     message(f"backed up to {file}")
 
 
@@ -55,6 +47,15 @@ def backup(
 YesOpt = Annotated[
     bool, typer.Option("--yes", help="Do it: without this, only say what would happen.")
 ]
+
+
+def _store_as_is() -> Store:
+    """The store without ``open_store``'s automatic upgrade; closed by ``CastGroup``."""
+    from castctl.app.stores import open_store_as_is
+
+    inv = invocation()
+    inv.store = open_store_as_is(inv.db_option)
+    return inv.store
 
 
 @app.command("restore")
@@ -68,20 +69,13 @@ def restore(
     yes: YesOpt = False,
 ) -> None:
     """Replace the SQLite database with a backup; the current one is first copied beside it."""
-    from castctl.db.engine import Database
-    from castctl.db.transfer import plan_restore
-    from castctl.db.transfer import restore as restore_file
-    from castctl.errors import CastError
+    from castctl.app import maintenance
 
-    where = location().location
-    db = Database(where)
-    try:
-        plan = plan_restore(db, file)
-        if not yes:
-            raise CastError(f"{plan.describe()}. Run again with --yes to do it")
-        result = restore_file(db, file)
-    finally:
-        db.close()
+    store = _store_as_is()
+    plan = maintenance.plan_restore(store, file)  # checks the backup first, with --yes too
+    if not yes:
+        raise CastError(f"{plan.describe()}. Run again with --yes to do it")
+    result = maintenance.restore(store, file)
     if result.backup is not None:
         message(f"the previous database is kept as {result.backup}")
     message(
@@ -105,9 +99,9 @@ def export(
     ] = False,
 ) -> None:
     """Write the whole dataset to one JSON file (any backend; readable by db import)."""
-    from castctl.db.transfer import export_dataset
+    from castctl.app import maintenance
 
-    message(str(export_dataset(open_store(), file, redact=redact)))
+    message(str(maintenance.export_dataset(open_store(), file, redact=redact)))
 
 
 @app.command("import")
@@ -125,10 +119,9 @@ def import_(
     ] = False,
 ) -> None:
     """Load a dataset exported by db export, in one transaction (SQLite <-> PostgreSQL)."""
-    from castctl.db.transfer import import_dataset, load_export
+    from castctl.app import maintenance
 
-    doc = load_export(file)
-    result = import_dataset(open_store(), doc, replace=yes, name=file.name)
+    result = maintenance.import_dataset(open_store(), file, replace=yes)
     if result.backup is not None:
         message(f"the previous database is kept as {result.backup}")
     if result.redacted:
@@ -139,16 +132,6 @@ def import_(
 # ---- schema revisions (alembic migrations) ----------------------------------------------------
 
 
-def _database_as_is() -> Database:
-    """The database without ``open_db``'s automatic upgrade; closed by ``CastGroup``."""
-    from castctl.db.engine import Database
-
-    where = location()
-    inv = invocation()
-    inv.store = Database(where.location, create_dirs=where.is_default)
-    return inv.store
-
-
 @app.command("upgrade")
 def upgrade() -> None:
     """Upgrade the database schema to this castctl's newest revision (head).
@@ -156,31 +139,24 @@ def upgrade() -> None:
     Every command does this by itself when needed; this does it now. A SQLite file is first
     copied next to itself as FILE.backup-YYYYmmdd-HHMMSS-revNNNN. A new database is created.
     """
-    from castctl.db.engine import HEAD_REVISION
+    from castctl.app import maintenance
 
-    done = _database_as_is().ensure_ready()
-    message(done.describe() if done else f"already at head (schema revision {HEAD_REVISION})")
+    message(maintenance.upgrade(_store_as_is()))
+
+
+_STATE_NOTES = {
+    "new": "no schema yet: the first command (or castctl db upgrade) creates it",
+    "older": "castctl db upgrade (or any command) upgrades it, after a backup",
+    "newer": "written by a newer castctl: upgrade castctl to use it",
+}
 
 
 @app.command("current")
 def current(fmt: FormatOpt = Format.table) -> None:
     """Show the database's schema revision and whether it is the head (reads only)."""
-    from castctl.db import migrations
-    from castctl.db.engine import HEAD_REVISION
+    from castctl.app import maintenance
 
-    revision = _database_as_is().current_revision()
-    data = {
-        "revision": revision,
-        "head": HEAD_REVISION,
-        "is_head": revision == HEAD_REVISION,
-        "state": migrations.state(revision),  # new | up_to_date | older | newer
-        "pending": migrations.pending(revision),
-    }
-    notes = {
-        "new": "no schema yet: the first command (or castctl db upgrade) creates it",
-        "older": "castctl db upgrade (or any command) upgrades it, after a backup",
-        "newer": "written by a newer castctl: upgrade castctl to use it",
-    }
+    data = maintenance.schema_state(_store_as_is())
     view = View(
         [
             Column("revision", "Revision", show=lambda v: v or "none"),
@@ -191,6 +167,5 @@ def current(fmt: FormatOpt = Format.table) -> None:
         ],
         [data],
     )
-    emit(
-        fmt, data=data, views=[view], notes=[notes[data["state"]]] if data["state"] in notes else []
-    )
+    note = _STATE_NOTES.get(data["state"])
+    emit(fmt, data=data, views=[view], notes=[note] if note else [])

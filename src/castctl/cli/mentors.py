@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from castctl.cli.context import open_store
-from castctl.cli.options import FormatOpt
+from castctl.cli.options import FormatOpt, PilotDistrictArg
 from castctl.cli.output import Column, Format, View, emit, message
 
 app = typer.Typer(
@@ -20,17 +20,12 @@ def mentors(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """List the mentors with their capacity and how many trainees they have."""
     if ctx.invoked_subcommand is not None:
         return
-    from castctl.db.mentors import load_mentors
+    from castctl.app.mentors import list_mentors
 
-    rows = load_mentors(open_store())
     data = [
-        {
-            "district_code": r["district_code"], "district_th": r["district_th"],
-            "district_en": r["district_en"], "province_en": r["province_en"],
-            "title_th": r["title_th"], "name": r["name"], "email": r["email"],
-            "capacity": r["capacity"], "capacity_set": r["capacity_set"], "placed": r["placed"],
-        }
-        for r in rows
+        {k: r[k] for k in ("district_code", "district_th", "district_en", "province_en",
+                           "title_th", "name", "email", "capacity", "capacity_set", "placed")}
+        for r in list_mentors(open_store())
     ]  # fmt: skip
     view = View(
         [
@@ -52,14 +47,7 @@ def mentors(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
 
 @app.command("set")
 def set_mentor(
-    district: Annotated[
-        str,
-        typer.Argument(
-            metavar="DISTRICT",
-            help="Pilot district: code, Thai or English name.",
-            show_default=False,
-        ),
-    ],
+    district: PilotDistrictArg,
     name: Annotated[str | None, typer.Option("--name", help="The mentor's name.")] = None,
     email: Annotated[str | None, typer.Option("--email", help="Where digests go.")] = None,
     capacity: Annotated[
@@ -70,29 +58,12 @@ def set_mentor(
     ] = None,
 ) -> None:
     """Set a mentor's name, email or capacity."""
-    from castctl.db import models
-    from castctl.db.districts import district_index
+    from castctl.app.mentors import set_mentor as set_mentor_details
     from castctl.errors import InputError
 
-    if name is None and email is None and capacity is None:
-        raise InputError("nothing to set: give --name, --email or --capacity")
     if email is not None and email and "@" not in email:
         raise InputError(f"--email {email!r} is not an email address")
-    db = open_store()
-    district_ref = district_index(db).find(district)
-    if not district_ref.pilot:
-        raise InputError(
-            f"{district_ref.code} {district_ref.name_en} is not a pilot district; "
-            "mentors are the chiefs of the 10 pilot districts (castctl districts --pilot)"
-        )
-    with db.session(write=True) as session:
-        mentor = session.get(models.Mentor, district_ref.code)
-        assert mentor is not None  # every pilot district has a mentor row from first use
-        if name is not None:
-            mentor.name = name or None
-        if email is not None:
-            mentor.email = email or None
-        if capacity is not None:
-            mentor.capacity = capacity or None
-        session.add(mentor)
+    district_ref = set_mentor_details(
+        open_store(), district, name=name, email=email, capacity=capacity
+    )
     message(f"mentor of {district_ref.code} {district_ref.name_en} updated")

@@ -15,6 +15,11 @@ from typing import Annotated, Any
 import typer
 from typer.main import get_click_type
 
+from castctl.cli.completion import (
+    complete_pilot_districts,
+    complete_provinces,
+    complete_trainee_ids,
+)
 from castctl.cli.output import Format
 
 DATA_FORMATS = ("table", "json", "csv", "markdown")
@@ -69,3 +74,60 @@ def output_option(help: str = "Write to this file instead of stdout.") -> Any:
 
 
 OutputOpt = output_option()
+
+
+# ---- values the shell completes (castctl --install-completion) ------------------------------
+# Declared here, once, so a command takes completion by its parameter's annotation alone.
+
+TraineeIdArg = Annotated[
+    str,
+    typer.Argument(
+        help="The trainee's id.", show_default=False, autocompletion=complete_trainee_ids
+    ),
+]
+
+TraineeIdOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--trainee", metavar="ID", help="Only this trainee.", autocompletion=complete_trainee_ids
+    ),
+]
+
+ExplainIdOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--explain",
+        metavar="ID",
+        help="Explain this trainee's placement (writes nothing).",
+        autocompletion=complete_trainee_ids,
+    ),
+]
+
+PilotDistrictArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="DISTRICT",
+        help="Pilot district: code, Thai or English name.",
+        show_default=False,
+        autocompletion=complete_pilot_districts,
+    ),
+]
+
+PilotDistrictOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--district",
+        help="Only trainees of this pilot district: code, Thai or English name.",
+        autocompletion=complete_pilot_districts,
+    ),
+]
+
+ProvinceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--province",
+        metavar="P",
+        help="Only this province: code, Thai or English name.",
+        autocompletion=complete_provinces,
+    ),
+]

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
 from castctl.io.cells import safe_cell
+from castctl.io.markdown import markdown_table
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -124,19 +125,15 @@ def write_csv(view: View, stream: TextIO) -> None:
         writer.writerow([safe_cell(_text(row.get(c.key))) for c in view.columns])
 
 
-def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def markdown_table(view: View) -> str:
+def markdown_view(view: View) -> str:
     lines = []
     if view.title:
         lines += [f"### {view.title}", ""]
-    lines.append("| " + " | ".join(_md_escape(c.header) for c in view.columns) + " |")
-    align = {"left": ":---", "right": "---:", "center": ":---:"}
-    lines.append("| " + " | ".join(align.get(c.justify, "---") for c in view.columns) + " |")
-    for row in view.rows:
-        lines.append("| " + " | ".join(_md_escape(_cell(c, row)) for c in view.columns) + " |")
+    lines += markdown_table(
+        [c.header for c in view.columns],
+        [[_cell(c, row) for c in view.columns] for row in view.rows],
+        [c.justify for c in view.columns],
+    )
     if view.caption:
         lines += ["", view.caption]
     return "\n".join(lines)
@@ -190,7 +187,7 @@ def emit(
         # CSV is one table: the first view is the data, the rest are summaries.
         write_csv(views[0], out)
     elif fmt is Format.markdown:
-        out.write("\n\n".join(markdown_table(v) for v in views))
+        out.write("\n\n".join(markdown_view(v) for v in views))
         out.write("\n")
         for note in notes:
             out.write(f"\n{note}\n")

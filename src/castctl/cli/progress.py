@@ -1,6 +1,7 @@
 """``castctl progress``: reports submitted against expected, by trainee, district, week or
 department, with missing streaks and the 3-5-7 coverage."""
 
+import datetime as dt
 import enum
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -8,8 +9,11 @@ from typing import Annotated, Any
 import typer
 
 from castctl.cli.context import as_of_date, open_store
-from castctl.cli.options import AsOfOpt, FormatOpt, Lang, LangOpt
+from castctl.cli.options import AsOfOpt, FormatOpt, Lang, LangOpt, PilotDistrictOpt
 from castctl.cli.output import Column, Format, View, emit
+from castctl.core.calendar import thai_date
+from castctl.core.progress import FLAG_STREAK, elapsed_bar, level, percent, percent_text
+from castctl.core.vocabulary import MECHANISMS, NETWORKS, SDGS
 
 
 class By(enum.StrEnum):
@@ -24,26 +28,16 @@ PHASE_TH = {"pilot": "อำเภอนำร่อง", "target": "อำเ�
 FLAG = "⚠"
 
 
-def pct_text(value: Any) -> str:
-    return "–" if value is None else f"{value:.1f} %"
-
-
-def pct_style(value: Any) -> str | None:
-    from castctl.core.progress import level
-
+def percent_style(value: Any) -> str | None:
     found = level(value)
     return LEVEL_STYLE.get(found) if found else None
 
 
 def streak_text(value: Any) -> str:
-    from castctl.core.progress import FLAG_STREAK
-
     return f"{value} {FLAG}" if value is not None and value >= FLAG_STREAK else str(value)
 
 
 def streak_style(value: Any) -> str | None:
-    from castctl.core.progress import FLAG_STREAK
-
     return "bold red" if value is not None and value >= FLAG_STREAK else None
 
 
@@ -61,12 +55,7 @@ def progress(
         typer.Option("--by", help="Group by trainee, district (the mentor), week or department."),
     ] = By.district,
     as_of: AsOfOpt = None,
-    district: Annotated[
-        str | None,
-        typer.Option(
-            "--district", help="Only trainees of this pilot district: code, Thai or English name."
-        ),
-    ] = None,
+    district: PilotDistrictOpt = None,
     department: Annotated[
         str | None,
         typer.Option(
@@ -81,85 +70,26 @@ def progress(
     A week counts once its Friday is on or before the as-of day; every active placed trainee
     owes one report per such week.
     """
-    from castctl.core import progress as core
-    from castctl.core.calendar import elapsed_weeks
-    from castctl.core.reference import DEPARTMENTS, find_department
-    from castctl.core.vocabulary import MECHANISMS, NETWORKS
-    from castctl.db import progress_queries as q
-    from castctl.db.districts import district_index
-    from castctl.db.timeline import load_weeks
+    from castctl.app.progress import progress_rows
 
-    db = open_store()
-    day = as_of_date(as_of)
-    weeks = load_weeks(db)
-    elapsed = elapsed_weeks(weeks, day)
-    scope = q.Scope(
-        district=district_index(db, pilot_only=True).find(district).code if district else None,
-        department=find_department(department).code if department else None,
+    found = progress_rows(
+        open_store(), by.value, as_of_date(as_of), district=district, department=department
     )
+    rows, day, elapsed = found.rows, found.as_of, found.elapsed
     th = lang is Lang.th
-    rows: list[dict[str, Any]]
-    if by is By.trainee:
-        rows = sorted(
-            (core.trainee_row(raw, elapsed) for raw in q.trainee_figures(db, elapsed, scope)),
-            key=lambda r: r["trainee_id"],
-        )
-    elif by is By.district:
-        figures = q.group_figures(db, elapsed, scope, "district")
-        rows = [
-            core.group_row(
-                figures.get(d["code"], {}),
-                elapsed,
-                {"code": d["code"], "name_th": d["name_th"], "name_en": d["name_en"]},
-            )
-            for d in q.pilot_districts(db)
-            if scope.district is None or d["code"] == scope.district
-        ]
-    elif by is By.department:
-        figures = q.group_figures(db, elapsed, scope, "department")
-        rows = [
-            core.group_row(
-                figures.get(d.code, {}),
-                elapsed,
-                {"department": d.code, "name_th": d.name_th, "name_en": d.name_en},
-            )
-            for d in DEPARTMENTS
-            if scope.department is None or d.code == scope.department
-        ]
-    else:
-        placed = q.placed_count(db, scope)
-        by_week = q.week_figures(db, elapsed, scope)
-        rows = [
-            core.week_row(
-                by_week.get(w.number, {}),
-                placed,
-                {
-                    "week": w.number,
-                    "phase": w.phase,
-                    "start": w.start.isoformat(),
-                    "end": w.end.isoformat(),
-                },
-            )  # fmt: skip
-            for w in weeks[:elapsed]
-        ]
-
-    total = core.totals(rows)
-    bar = core.elapsed_bar(elapsed, len(weeks), unit="สัปดาห์" if th else "weeks")
+    bar = elapsed_bar(elapsed, found.weeks, unit="สัปดาห์" if th else "weeks")
     if th:
-        from castctl.core.calendar import thai_date
-
         notes = [
             f"ผ่านไปแล้ว {bar} (ณ วันที่ {thai_date(day, long=True)})",
-            f"รวม: ส่งแล้ว {total['submitted']} จาก {total['expected']} "
-            f"({pct_text(core.percent(total['submitted'], total['expected']))})",
-            f"{FLAG} = ขาดส่งติดต่อกัน {core.FLAG_STREAK} สัปดาห์ขึ้นไป",
+            f"รวม: ส่งแล้ว {found.submitted} จาก {found.expected} ({percent_text(found.percent)})",
+            f"{FLAG} = ขาดส่งติดต่อกัน {FLAG_STREAK} สัปดาห์ขึ้นไป",
         ]
     else:
         notes = [
             f"elapsed {bar} (as of {day})",
-            f"total: {total['submitted']} of {total['expected']} reports submitted "
-            f"({pct_text(core.percent(total['submitted'], total['expected']))})",
-            f"{FLAG} = {core.FLAG_STREAK} or more weeks in a row without a report",
+            f"total: {found.submitted} of {found.expected} reports submitted "
+            f"({percent_text(found.percent)})",
+            f"{FLAG} = {FLAG_STREAK} or more weeks in a row without a report",
         ]
     if elapsed == 0:
         notes.insert(1, "ยังไม่มีสัปดาห์ใดสิ้นสุด" if th else "no week has ended yet")
@@ -179,13 +109,11 @@ def _label(th: bool, en: str, thai: str) -> str:
 
 
 def _table_view(rows: list[dict[str, Any]], by: By, lang: Lang, n_mech: int, n_net: int) -> View:
-    from castctl.core.calendar import thai_date
-
     th = lang is Lang.th
     figures = [
         Column("submitted", _label(th, "Submitted", "ส่งแล้ว"), "right"),
         Column("expected", _label(th, "Expected", "ต้องส่ง"), "right"),
-        Column("percent", "%", "right", show=pct_text, cell_style=pct_style),
+        Column("percent", "%", "right", show=percent_text, cell_style=percent_style),
     ]
     coverage = [
         Column("mechanisms_used", _label(th, "Mechanisms", "กลไก"), "right", show=used(n_mech)),
@@ -232,7 +160,7 @@ def _table_view(rows: list[dict[str, Any]], by: By, lang: Lang, n_mech: int, n_n
         title = _label(th, "Progress by department", "ความก้าวหน้ารายสังกัด")
     else:
         for row in rows:
-            start, end = (_date(row["start"]), _date(row["end"]))
+            start, end = dt.date.fromisoformat(row["start"]), dt.date.fromisoformat(row["end"])
             row["dates"] = (
                 f"{thai_date(start)} – {thai_date(end)}"
                 if th
@@ -250,17 +178,8 @@ def _table_view(rows: list[dict[str, Any]], by: By, lang: Lang, n_mech: int, n_n
     return View(columns, rows, title=title)
 
 
-def _date(text: str) -> Any:
-    import datetime as dt
-
-    return dt.date.fromisoformat(text)
-
-
 def _coverage_view(rows: list[dict[str, Any]], lang: Lang) -> View:
     """How many reports mention each mechanism and network, across all rows shown."""
-    from castctl.core.progress import percent
-    from castctl.core.vocabulary import MECHANISMS, NETWORKS
-
     th = lang is Lang.th
     submitted = sum(int(r["submitted"]) for r in rows)
     lines = []
@@ -280,7 +199,7 @@ def _coverage_view(rows: list[dict[str, Any]], lang: Lang) -> View:
             Column("label", _label(th, "Used", "ที่ใช้")),
             Column("reports", _label(th, "Reports", "รายงาน"), "right"),
             Column("share", _label(th, "Share of reports", "สัดส่วนของรายงาน"), "right",
-                   show=pct_text),
+                   show=percent_text),
         ],
         lines,
         title=_label(th, "Coverage of the 5 mechanisms and 7 networks",
@@ -290,8 +209,6 @@ def _coverage_view(rows: list[dict[str, Any]], lang: Lang) -> View:
 
 def _csv_view(rows: list[dict[str, Any]], by: By) -> View:
     """One flat table: the contract's figures and a column per mechanism, network, SDG."""
-    from castctl.core.vocabulary import MECHANISMS, NETWORKS, SDGS
-
     head = {
         By.trainee: ["trainee_id", "department", "pilot_district_code", "target_district_code"],
         By.district: ["code", "name_en", "name_th", "trainees"],

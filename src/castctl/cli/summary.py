@@ -6,92 +6,31 @@ atomically (0600: they name trainees), mail through the standard library's ``smt
 a failed delivery is retried by the next run.
 """
 
-import enum
+import json
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from castctl.cli.context import as_of_date, open_store
-from castctl.cli.options import AsOfOpt, Lang, LangOpt
-from castctl.cli.output import message, utf8_streams
+from castctl.cli.options import AsOfOpt, Lang, LangOpt, format_option
+from castctl.cli.output import Format, message, utf8_streams
+from castctl.errors import InputError
 
 if TYPE_CHECKING:
-    from castctl.core.summary import Figures
-    from castctl.db.engine import Database
+    from castctl.app.summary import WeeklySummary
 
 app = typer.Typer(help="Digests for mentors and management (cron).", no_args_is_help=True)
 
-
-class SummaryFormat(enum.StrEnum):
-    text = "text"
-    markdown = "markdown"
-    html = "html"
-    json = "json"
-
-
-@dataclass
-class Digest:
-    district: str | None  # the mentor's pilot district, None for the whole cohort
-    doc: dict[str, Any]
-    body: str  # in the chosen format
-    subject: str
-    mail_text: str
-    mail_html: str | None
-
-
-@dataclass
-class Mail:
-    digest: Digest
-    to: list[str]
-    cc: list[str]
-    shown_as: str  # how errors and messages name the recipients (never an untyped address)
-    log_keys: dict[str, str]  # recipient -> sent-log destination
-    pending: list[str] = field(default_factory=list)
-
-
-def per_mentor_path(path: Path, code: str) -> Path:
-    """``digest.html`` -> ``digest-5607.html``; a ``{district}`` in the name is replaced."""
-    if "{district}" in path.name:
-        return path.with_name(path.name.replace("{district}", code))
-    return path.with_name(f"{path.stem}-{code}{path.suffix}")
-
-
-def gather(db: "Database", number: int) -> "Figures":
-    from castctl.core.summary import Figures
-    from castctl.db import progress_queries as q
-    from castctl.db.timeline import load_weeks
-
-    weeks = load_weeks(db)
-    scope = q.Scope()
-    return Figures(
-        week=weeks[number - 1],
-        next_week=weeks[number] if number < len(weeks) else None,
-        weeks=weeks,
-        districts=q.pilot_districts(db),
-        by_district=q.district_week_figures(db, number, scope),
-        missing=q.missing_for_week(db, number, scope),
-        streaks=q.streaks_at(db, number, scope),
-        submitted_by_week=q.submitted_by_district_week(db, number, scope),
-    )
-
-
-def _digest(doc: dict[str, Any], district: str | None, fmt: SummaryFormat, th: bool) -> Digest:
-    from castctl.io import summary_render as render
-
-    body = render.render(doc, fmt.value, th)
-    is_html = fmt is SummaryFormat.html
-    return Digest(
-        district=district,
-        doc=doc,
-        body=body,
-        subject=render.subject(doc, th),
-        mail_text=render.render_text(doc, th) if is_html else body,
-        mail_html=body if is_html else None,
-    )
+if TYPE_CHECKING:  # the factory builds the Annotated option at run time; a Format to mypy
+    SummaryFormatOpt = Format
+else:
+    SummaryFormatOpt = format_option(
+        "text", "markdown", "html", "json", base=(),
+        help="text, markdown, html (one standalone page) or json.",
+    )  # fmt: skip
 
 
 def _check_addresses(addresses: list[str]) -> None:
@@ -115,10 +54,7 @@ def weekly(
         ),
     ] = None,
     as_of: AsOfOpt = None,
-    fmt: Annotated[
-        SummaryFormat,
-        typer.Option("--format", "-f", help="text, markdown, html (one standalone page) or json."),
-    ] = SummaryFormat.text,
+    fmt: SummaryFormatOpt = Format.text,
     output: Annotated[
         list[Path] | None,
         typer.Option(
@@ -185,8 +121,7 @@ def weekly(
     --as-of); after the programme, week 22. For cron, e.g. every Monday at 08:00:
     castctl summary weekly --once -f html --to ADDR --smtp-host HOST
     """
-    from castctl.core.summary import build_summary, default_week, mentors_with_trainees
-    from castctl.errors import InputError
+    from castctl.app.summary import deliver_weekly, mail_server, weekly_summary
 
     utf8_streams()
     addresses = list(to or [])
@@ -209,159 +144,42 @@ def weekly(
             raise InputError(f"the environment variable {smtp_password_env} is not set")
     _check_addresses(addresses)
 
-    db = open_store()
-    from castctl.db.timeline import load_weeks
-
-    weeks = load_weeks(db)
-    number = week if week is not None else default_week(weeks, as_of_date(as_of))
-    if number > len(weeks):
-        raise InputError(f"--week {number}: the programme's weeks are 1-{len(weeks)}")
-    figures = gather(db, number)
-    th = lang is Lang.th
-
-    if per_mentor:
-        codes = mentors_with_trainees(figures)
-        if not codes:
-            message(f"no mentor has trainees placed in week {number}; nothing to send")
-            return
-        digests = [_digest(build_summary(figures, only=c, th=th), c, fmt, th) for c in codes]
-    else:
-        digests = [_digest(build_summary(figures, th=th), None, fmt, th)]
-
-    files: dict[Path, Digest] = {}
-    for out in output or []:
-        base = Path(os.path.abspath(out.expanduser()))
-        for d in digests:
-            files[per_mentor_path(base, d.district) if d.district else base] = d
-    mails = _mails(digests, figures, addresses, per_mentor) if smtp_host else []
-
-    if not files and not mails:
-        _print(digests, fmt)
-        return
-
-    from castctl.db.report_store import delivered, record_delivery
-
-    skipped = 0
-    if once:
-        done = delivered(db, number, fmt.value)
-        skipped = sum(1 for p in files if str(p) in done)
-        files = {p: d for p, d in files.items() if str(p) not in done}
-        for m in mails:
-            m.pending = [r for r in m.pending if m.log_keys[r] not in done]
-            skipped += len(m.log_keys) - len(m.pending)
-        mails = [m for m in mails if m.pending]
-        if not files and not mails:
-            message(
-                f"week {number} summary ({fmt.value}) was already delivered to every "
-                "destination; nothing sent"
-            )
-            return
-        if skipped:
-            message(f"week {number}: {skipped} destination(s) already had it; skipped")
-
-    from castctl.io.files import write_atomic
-
-    for path, d in files.items():
-        write_atomic(path, d.body.encode("utf-8"))
-        if once:
-            record_delivery(db, number, fmt.value, [str(path)])
-        message(f"week {number} summary written to {path}")
-    if mails:
-        _send_all(db, mails, number, fmt, once, smtp_host or "", smtp_port, smtp_user, password,
-                  starttls, mail_from)  # fmt: skip
-
-
-def _mails(
-    digests: "list[Digest]", figures: "Figures", addresses: list[str], per_mentor: bool
-) -> list[Mail]:
-    from castctl.errors import InputError
-
-    if not per_mentor:
-        d = digests[0]
-        return [
-            Mail(d, addresses, [], ", ".join(addresses), {a: a for a in addresses},
-                 list(dict.fromkeys(addresses)))
-        ]  # fmt: skip
-    emails = {row["code"]: row["mentor_email"] for row in figures.districts}
-    no_email = [d.district for d in digests if d.district and not emails.get(d.district)]
-    if no_email and not addresses:
-        raise InputError(
-            f"no email for the mentor of {', '.join(map(str, no_email))}: set it with "
-            "'castctl mentors set DISTRICT --email …', or give --to"
-        )
-    mails = []
-    for d in digests:
-        assert d.district is not None
-        mentor = emails.get(d.district)
-        to = [mentor] if mentor else list(addresses)
-        cc = [a for a in addresses if a != mentor] if mentor else []
-        recipients = list(dict.fromkeys([*to, *cc]))
-        shown = f"the mentor of {d.district}" + (f" (copy: {', '.join(cc)})" if cc else "")
-        if not mentor:
-            shown = f"{', '.join(addresses)} (for the mentor of {d.district})"
-        keys = {r: f"mentor {d.district}: {r}" for r in recipients}
-        mails.append(Mail(d, to, cc, shown, keys, recipients))
-    return mails
-
-
-def _send_all(
-    db: "Database",
-    mails: list[Mail],
-    number: int,
-    fmt: SummaryFormat,
-    once: bool,
-    host: str,
-    port: int | None,
-    user: str | None,
-    password: str | None,
-    starttls: bool,
-    sender: str | None,
-) -> None:
-    from castctl.db.report_store import record_delivery
-    from castctl.io.mail import MailError, SmtpSettings, build_message, default_sender, send
-
-    settings = SmtpSettings(
-        host=host,
-        port=port if port is not None else (587 if starttls else 25),
-        user=user,
-        password=password,
-        starttls=starttls,
+    store = open_store()
+    summary = weekly_summary(
+        store,
+        week=week,
+        as_of=as_of_date(as_of) if week is None else None,
+        fmt=fmt.value,
+        th=lang is Lang.th,
+        per_mentor=per_mentor,
     )
-    sender = sender or default_sender()
-    failures: list[str] = []
-    for m in mails:
-        msg = build_message(
-            subject=m.digest.subject,
-            sender=sender,
-            to=m.to,
-            cc=m.cc,
-            text=m.digest.mail_text,
-            html=m.digest.mail_html,
-        )
-        try:
-            accepted = send(msg, m.pending, settings, shown_as=m.shown_as)
-        except MailError as exc:
-            failures.append(exc.message)
-            continue
-        if once:
-            record_delivery(db, number, fmt.value, [m.log_keys[r] for r in accepted])
-        if len(accepted) < len(m.pending):
-            failures.append(
-                f"could not send mail to {m.shown_as}: the server refused "
-                f"{len(m.pending) - len(accepted)} of {len(m.pending)} recipients"
-            )
-        else:
-            message(f"week {number} summary mailed to {m.shown_as}")
-    if failures:
-        more = f" (and {len(failures) - 1} more: {'; '.join(failures[1:])})" if failures[1:] else ""
-        raise MailError(failures[0].removeprefix("Error: ") + more)
+    if not summary.digests:
+        message(f"no mentor has trainees placed in week {summary.week}; nothing to send")
+        return
+    if not output and not smtp_host:
+        _print(summary)
+        return
+    smtp = (
+        mail_server(smtp_host, port=smtp_port, user=smtp_user, password=password, starttls=starttls)
+        if smtp_host
+        else None
+    )
+    deliver_weekly(
+        store,
+        summary,
+        outputs=output or [],
+        to=addresses,
+        smtp=smtp,
+        sender=mail_from,
+        once=once,
+        notify=message,
+    )
 
 
-def _print(digests: list[Digest], fmt: SummaryFormat) -> None:
+def _print(summary: "WeeklySummary") -> None:
     out = sys.stdout
-    if fmt is SummaryFormat.json:
-        import json
-
+    digests = summary.digests
+    if summary.fmt == "json":
         doc: Any = digests[0].doc if digests[0].district is None else [d.doc for d in digests]
         out.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     else:

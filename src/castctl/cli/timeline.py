@@ -10,7 +10,7 @@ import typer
 from castctl.cli.context import as_of_date, open_store
 from castctl.cli.options import AsOfOpt, Lang, LangOpt
 from castctl.cli.output import Column, View, emit
-from castctl.core.calendar import Standing, Week, standing, thai_date
+from castctl.core.calendar import Standing, Week, thai_date
 
 
 class TimelineFormat(enum.StrEnum):
@@ -82,17 +82,17 @@ def timeline(
     ] = TimelineFormat.table,
 ) -> None:
     """Show the 22 weeks of phase 2: phases, dates, working days, Thai holidays, current week."""
-    day = as_of_date(as_of)
-    weeks_ = _weeks()
-    s = standing(weeks_, day)
+    from castctl.app.timeline import load_timeline
+
+    programme = load_timeline(open_store(), as_of_date(as_of))
     if fmt is TimelineFormat.ics:
         from castctl.io.ics import timeline_ics
 
         sys.stdout.flush()
-        sys.stdout.buffer.write(timeline_ics(weeks_, lang=lang.value))
+        sys.stdout.buffer.write(timeline_ics(programme.weeks, lang=lang.value))
         return
     th = lang is Lang.th
-    data = timeline_json(weeks_, s, lang)
+    data = timeline_json(programme.weeks, programme.standing, lang)
     rows = [
         {
             "week": w["week"],
@@ -104,7 +104,7 @@ def timeline(
             "current": w["current"],
             "_week": wk,
         }
-        for w, wk in zip(data["weeks"], weeks_, strict=True)
+        for w, wk in zip(data["weeks"], programme.weeks, strict=True)
     ]
     for row in rows:
         wk = row.pop("_week")
@@ -134,10 +134,9 @@ def timeline(
         if fmt is TimelineFormat.markdown:
             for row in rows:
                 row["holiday_text"] = row["holiday_text"].replace("\n", "; ")
-    emit(fmt.value, data=data, views=[view], notes=[standing_line(s, lang, weeks_[0].start)])
-
-
-def _weeks() -> list[Week]:
-    from castctl.db.timeline import load_weeks
-
-    return load_weeks(open_store())
+    emit(
+        fmt.value,
+        data=data,
+        views=[view],
+        notes=[standing_line(programme.standing, lang, programme.weeks[0].start)],
+    )

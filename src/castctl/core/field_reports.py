@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from castctl.core.calendar import Week
 from castctl.core.vocabulary import MECHANISMS, NETWORKS, SDGS
+from castctl.errors import InputError
 
 # The contract's week runs Monday to Sunday (a Saturday belongs to the week that just ended),
 # so a report for the last week may still come in over its weekend.
@@ -113,6 +114,18 @@ def submission_problem(week: Week, on: dt.date, weeks: list[Week]) -> str | None
     return None
 
 
+def is_programme_week(number: int, count: int) -> bool:
+    """Whether ``number`` is one of the ``count`` weeks of the programme (1..count)."""
+    return 1 <= number <= count
+
+
+def programme_week(weeks: Sequence[Week], number: int) -> Week:
+    """Week ``number`` (given as ``--week``) of the programme, or ``InputError``."""
+    if not is_programme_week(number, len(weeks)):
+        raise InputError(f"--week {number}: the programme's weeks are 1-{len(weeks)}")
+    return weeks[number - 1]
+
+
 def parse_week(text: str, count: int) -> int | None:
     """A week number 1..count from text (``16``, ``16.0`` from a spreadsheet), else None."""
     value = text.strip()
@@ -121,4 +134,16 @@ def parse_week(text: str, count: int) -> int | None:
     if not value.isdecimal():
         return None
     number = int(value)
-    return number if 1 <= number <= count else None
+    return number if is_programme_week(number, count) else None
+
+
+def reporter_problem(trainee_id: str, status: str | None) -> str | None:
+    """Why ``trainee_id`` cannot report (unknown: ``status`` None; not active), or None.
+
+    Only active trainees owe and send reports; a withdrawn one's history stays as it was.
+    """
+    if status is None:
+        return f"no trainee with id {trainee_id!r}"
+    if status != "active":
+        return f"trainee {trainee_id} is {status}; reports are taken from active trainees only"
+    return None

@@ -35,6 +35,11 @@ def percent(submitted: int, expected: int) -> float | None:
     return round(100 * submitted / expected, 1)
 
 
+def percent_text(value: float | None) -> str:
+    """``87.5 %``; an en dash when nothing was expected (no percentage, not zero)."""
+    return "–" if value is None else f"{value:.1f} %"
+
+
 def level(pct: float | None) -> str | None:
     """``good`` (>= 80 %), ``fair`` (>= 50 %), ``poor`` (below), None when nothing expected."""
     if pct is None:

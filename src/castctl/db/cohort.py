@@ -1,6 +1,6 @@
 """The cohort in the database: trainees, target districts, placements and their history.
 
-Plain SQL through ``Database.transaction`` / ``Database.read`` (portable SQL, ``:name``
+Plain SQL through ``Store.transaction`` / ``Store.read`` (portable SQL, ``:name``
 parameters), so imports and ``assign`` never import SQLAlchemy on SQLite and run in one
 transaction each.
 """
@@ -8,17 +8,16 @@ transaction each.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from castctl.core.plan import Plan, TraineeInfo, TraineePlacement, mentor_capacity
 from castctl.core.records import ImportCounts, TraineeRow
 from castctl.core.solver import Place
-from castctl.db.engine import Database, Tx, now_text, os_user
-from castctl.errors import InputError, NotFoundError
-
-Query = Callable[..., list[tuple[Any, ...]]]
+from castctl.db.store import Store, Tx, now_text, os_user
+from castctl.db.trainees import Query, require_trainee
+from castctl.errors import InputError
 
 TRAINEE_FIELDS = (
     "full_name", "department", "home_province", "email", "pilot_preferences",
@@ -49,28 +48,25 @@ def _existing_trainees(query: Query) -> dict[str, tuple[Any, ...]]:
     return {r[0]: tuple(r[1:]) for r in query(f"SELECT trainee_id, {cols} FROM trainee")}
 
 
-def import_trainees(db: Database, rows: Sequence[TraineeRow], *, dry_run: bool) -> ImportCounts:
+def import_trainees(store: Store, rows: Sequence[TraineeRow], *, dry_run: bool) -> ImportCounts:
     """Add new trainees, update changed ones, in one transaction; the same file twice is a no-op."""
     if dry_run:
-        added, updated, same = _diff_trainees(_existing_trainees(db.read), rows)
+        added, updated, same = _diff_trainees(_existing_trainees(store.read), rows)
         return ImportCounts(len(added), len(updated), same)
     now, user = now_text(), os_user()
-    with db.transaction() as tx:
+    with store.transaction() as tx:
         added, updated, same = _diff_trainees(_existing_trainees(tx.query), rows)
-        tx.executemany(
-            "INSERT INTO trainee (trainee_id, full_name, department, home_province, email, "
-            "pilot_preferences, target_preferences, status, created_at, updated_at) VALUES "
-            "(:trainee_id, :full_name, :department, :home_province, :email, :pilot_preferences, "
-            ":target_preferences, 'active', :now, :now)",
-            [{**r, "now": now} for r in added],
-        )
-        tx.executemany(
-            "INSERT INTO trainee_status_change (trainee_id, status, effective_on, reason, "
-            "changed_at, os_user) VALUES (:trainee_id, 'active', :today, 'imported', :now, :user)",
-            [
-                {"trainee_id": r["trainee_id"], "today": now[:10], "now": now, "user": user}
-                for r in added
-            ],
+        tx.insert_rows(
+            "trainee",
+            ("trainee_id", "full_name", "department", "home_province", "email",
+             "pilot_preferences", "target_preferences", "status", "created_at", "updated_at"),
+            [[r["trainee_id"], *(r[f] for f in TRAINEE_FIELDS), "active", now, now]
+             for r in added],
+        )  # fmt: skip
+        tx.insert_rows(
+            "trainee_status_change",
+            ("trainee_id", "status", "effective_on", "reason", "changed_at", "os_user"),
+            [[r["trainee_id"], "active", now[:10], "imported", now, user] for r in added],
         )
         tx.executemany(
             "UPDATE trainee SET full_name = :full_name, department = :department, "
@@ -82,7 +78,7 @@ def import_trainees(db: Database, rows: Sequence[TraineeRow], *, dry_run: bool) 
     return ImportCounts(len(added), len(updated), same)
 
 
-def import_targets(db: Database, rows: Sequence[tuple[str, int]], *, dry_run: bool) -> ImportCounts:
+def import_targets(store: Store, rows: Sequence[tuple[str, int]], *, dry_run: bool) -> ImportCounts:
     def diff(query: Query) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
         existing: dict[str, int] = dict(
             query("SELECT district_code, capacity FROM target_district")
@@ -92,12 +88,12 @@ def import_targets(db: Database, rows: Sequence[tuple[str, int]], *, dry_run: bo
         return added, updated, len(rows) - len(added) - len(updated)
 
     if dry_run:
-        added, updated, same = diff(db.read)
+        added, updated, same = diff(store.read)
         return ImportCounts(len(added), len(updated), same)
-    with db.transaction() as tx:
+    with store.transaction() as tx:
         added, updated, same = diff(tx.query)
-        tx.executemany(
-            "INSERT INTO target_district (district_code, capacity) VALUES (:code, :cap)", added
+        tx.insert_rows(
+            "target_district", ("district_code", "capacity"), [[r["code"], r["cap"]] for r in added]
         )
         tx.executemany(
             "UPDATE target_district SET capacity = :cap WHERE district_code = :code", updated
@@ -110,25 +106,21 @@ def record_changes(
 ) -> None:
     """History rows: a change from nothing is a "first placement", any other gets ``reason``."""
     now, user = now_text(), os_user()
-    tx.executemany(
-        "INSERT INTO assignment_change (changed_at, os_user, trainee_id, stage, old_code, "
-        "new_code, reason) VALUES (:now, :user, :tid, :stage, :old, :new, :reason)",
+    tx.insert_rows(
+        "assignment_change",
+        ("changed_at", "os_user", "trainee_id", "stage", "old_code", "new_code", "reason"),
         [
-            {"now": now, "user": user, "tid": tid, "stage": stage, "old": old, "new": new,
-             "reason": "first placement" if old is None else reason}
+            [now, user, tid, stage, old, new, "first placement" if old is None else reason]
             for tid, stage, old, new in changes
         ],
-    )  # fmt: skip
+    )
 
 
-def withdraw(db: Database, trainee_id: str, on: dt.date, reason: str) -> list[str]:
+def withdraw(store: Store, trainee_id: str, on: dt.date, reason: str) -> list[str]:
     """Mark a trainee withdrawn, free their places; returns the stages freed."""
     freed: list[str] = []
-    with db.transaction() as tx:
-        row = tx.query("SELECT status FROM trainee WHERE trainee_id = :t", {"t": trainee_id})
-        if not row:
-            raise NotFoundError(f"no trainee with id {trainee_id!r}")
-        if row[0][0] == "withdrawn":
+    with store.transaction() as tx:
+        if require_trainee(tx.query, trainee_id) == "withdrawn":
             raise InputError(f"trainee {trainee_id} is already withdrawn")
         now = now_text()
         tx.execute(
@@ -239,14 +231,79 @@ def save_plan(tx: Tx, plan: Plan, before: dict[str, TraineePlacement], reason: s
         if before.get(tid) != a
     ]  # fmt: skip
     new_ids = {r["tid"] for r in rows if r["tid"] not in before}
-    tx.executemany(
-        "INSERT INTO assignment (trainee_id, pilot_district_code, target_district_code, "
-        "pilot_cost, target_cost, updated_at) VALUES (:tid, :pilot, :target, :pc, :tc, :now)",
-        [r for r in rows if r["tid"] in new_ids],
-    )
+    tx.insert_rows(
+        "assignment",
+        ("trainee_id", "pilot_district_code", "target_district_code", "pilot_cost",
+         "target_cost", "updated_at"),
+        [[r["tid"], r["pilot"], r["target"], r["pc"], r["tc"], now]
+         for r in rows if r["tid"] in new_ids],
+    )  # fmt: skip
     tx.executemany(
         "UPDATE assignment SET pilot_district_code = :pilot, target_district_code = :target, "
         "pilot_cost = :pc, target_cost = :tc, updated_at = :now WHERE trainee_id = :tid",
         [r for r in rows if r["tid"] not in new_ids],
     )
     record_changes(tx, plan.changes, reason)
+
+
+def district_names(query: Query) -> dict[str, str]:
+    """Thai name of every district, by code."""
+    return dict(query("SELECT code, name_th FROM district"))
+
+
+# ---- what is stored: placements, their history, the target districts' fill ----------------
+
+PLACEMENT_KEYS = (
+    "trainee_id", "full_name", "department", "pilot_district_code", "pilot_th",
+    "target_district_code", "target_th", "pilot_cost", "target_cost",
+)  # fmt: skip
+
+
+def load_placements(store: Store) -> list[dict[str, Any]]:
+    """Every active placed trainee's placement, with names, sorted by trainee id."""
+    rows = [
+        dict(zip(PLACEMENT_KEYS, r, strict=True))
+        for r in store.read(
+            "SELECT t.trainee_id, t.full_name, t.department, a.pilot_district_code, pd.name_th, "
+            "a.target_district_code, td.name_th, a.pilot_cost, a.target_cost "
+            "FROM trainee t JOIN assignment a ON a.trainee_id = t.trainee_id "
+            "LEFT JOIN district pd ON pd.code = a.pilot_district_code "
+            "LEFT JOIN district td ON td.code = a.target_district_code "
+            "WHERE t.status = 'active'"
+        )
+    ]
+    rows.sort(key=lambda r: r["trainee_id"])
+    return rows
+
+
+CHANGE_KEYS = ("id", "changed_at", "os_user", "trainee_id", "stage", "old_code", "new_code",
+               "reason")  # fmt: skip
+
+
+def load_placement_changes(store: Store, trainee_id: str | None = None) -> list[dict[str, Any]]:
+    """The placement history (everyone's, or one trainee's), oldest first."""
+    sql = f"SELECT {', '.join(CHANGE_KEYS)} FROM assignment_change"
+    params: dict[str, Any] = {}
+    if trainee_id:
+        sql += " WHERE trainee_id = :t"
+        params["t"] = trainee_id
+    rows = [dict(zip(CHANGE_KEYS, r, strict=True)) for r in store.read(sql, params)]
+    rows.sort(key=lambda r: r["id"])
+    return rows
+
+
+def load_target_fill(store: Store) -> list[dict[str, Any]]:
+    """Every target district with its capacity and how many active trainees it holds."""
+    rows = [
+        dict(zip(("code", "name_th", "name_en", "province_en", "capacity", "placed"), r,
+                 strict=True))
+        for r in store.read(
+            "SELECT t.district_code, d.name_th, d.name_en, p.name_en, t.capacity, "
+            "(SELECT COUNT(*) FROM assignment a JOIN trainee tr ON tr.trainee_id = a.trainee_id "
+            " WHERE a.target_district_code = t.district_code AND tr.status = 'active') "
+            "FROM target_district t JOIN district d ON d.code = t.district_code "
+            "JOIN province p ON p.code = d.province_code"
+        )
+    ]  # fmt: skip
+    rows.sort(key=lambda r: r["code"])
+    return rows

@@ -179,7 +179,7 @@ def _save_calendar(tx: Tx, name: str, weeks: list[Week], *, same_weeks: bool) ->
         tx.execute("DELETE FROM week WHERE intake = :intake", params)
         tx.insert_rows(
             "week",
-            ("intake", "number", "phase", "start", '"end"', "working_days"),
+            ("intake", "number", "phase", "start", "end", "working_days"),
             [(name, w.number, w.phase, w.start.isoformat(), w.end.isoformat(), w.working_days)
              for w in weeks],
         )  # fmt: skip

@@ -1,70 +1,30 @@
-"""Loading the reference data (provinces, districts, pilot districts, mentors, the timeline)
-into a new database, in the caller's transaction."""
+"""Loading the reference data (provinces, districts, the 2023 pilot districts) and the built-in
+intake 2566 (its mentors and calendar) into a new database, in the caller's transaction, with the store's bulk insert."""
 
 from __future__ import annotations
 
-from sqlalchemy import insert
-from sqlmodel import Session
+from castctl.core import reference
+from castctl.core.intakes import builtin_intake
+from castctl.db.intakes import save_intake
+from castctl.db.store import Tx
 
-from castctl.core import calendar, reference
-from castctl.db import models
 
-
-def load_reference_data(session: Session) -> None:
-    session.execute(
-        insert(models.Province),
-        [
-            {"code": p.code, "name_th": p.name_th, "name_en": p.name_en, "region": p.region}
-            for p in reference.all_provinces()
-        ],
+def load_reference_data(tx: Tx) -> None:
+    tx.insert_rows(
+        "province",
+        ("code", "name_th", "name_en", "region"),
+        [(p.code, p.name_th, p.name_en, p.region) for p in reference.all_provinces()],
     )
-    session.execute(
-        insert(models.District),
-        [
-            {
-                "code": d.code,
-                "name_th": d.name_th,
-                "name_en": d.name_en,
-                "province_code": d.province_code,
-            }
-            for d in reference.all_districts()
-        ],  # fmt: skip
+    tx.insert_rows(
+        "district",
+        ("code", "name_th", "name_en", "province_code"),
+        [(d.code, d.name_th, d.name_en, d.province_code) for d in reference.all_districts()],
     )
     pilots = reference.pilot_districts()
-    session.execute(
-        insert(models.PilotDistrict),
-        [
-            {
-                "code": p.code,
-                "aliases": ";".join(p.aliases),
-                "mentor_title_th": p.mentor_title_th,
-                "mentor_title_en": p.mentor_title_en,
-            }
-            for p in pilots
-        ],  # fmt: skip
+    tx.insert_rows(
+        "pilot_district",
+        ("code", "aliases", "mentor_title_th", "mentor_title_en"),
+        [(p.code, ";".join(p.aliases), p.mentor_title_th, p.mentor_title_en) for p in pilots],
     )
-    session.execute(insert(models.Mentor), [{"district_code": p.code} for p in pilots])
-    store_timeline(session, calendar.build_weeks())
-
-
-def store_timeline(session: Session, weeks: list[calendar.Week]) -> None:
-    session.execute(
-        insert(models.Week),
-        [
-            {
-                "number": w.number,
-                "phase": w.phase,
-                "start": w.start,
-                "end": w.end,
-                "working_days": w.working_days,
-            }
-            for w in weeks
-        ],  # fmt: skip
-    )
-    holidays = [
-        {"date": h.date, "week": w.number, "name_en": h.name_en, "name_th": h.name_th}
-        for w in weeks
-        for h in w.holidays
-    ]
-    if holidays:
-        session.execute(insert(models.Holiday), holidays)
+    # The built-in intake 2566 with its mentors (one per pilot district) and its calendar.
+    save_intake(tx, builtin_intake(), previous=None)

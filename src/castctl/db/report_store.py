@@ -1,8 +1,8 @@
-"""Weekly reports and the summary's sent-log in the database (plain, portable SQL).
+"""Weekly reports in the database (plain, portable SQL).
 
-Writes go through ``Database.transaction`` (one transaction, SQLite's write lock taken at
-BEGIN), in bulk with ``executemany``; the file is compared against what is stored with
-dictionary lookups, so 220,000 rows import in seconds.
+Writes go through ``Store.transaction`` (one transaction, SQLite's write lock taken at BEGIN),
+in bulk (``Tx.insert_rows`` for new reports, ``executemany`` for changed ones); the file is
+compared against what is stored with dictionary lookups, so 220,000 rows import in seconds.
 """
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from castctl.core.records import ImportCounts, ReportRow
-from castctl.db.engine import Database, Tx, now_text
+from castctl.db.store import Store, Tx, now_text
 
 Query = Callable[..., list[tuple[Any, ...]]]
 
 
-def trainee_statuses(db: Database) -> dict[str, str]:
+def trainee_statuses(store: Store) -> dict[str, str]:
     """trainee_id -> status, for every trainee (a set lookup per report row, not a query)."""
-    return {tid: status for tid, status in db.read("SELECT trainee_id, status FROM trainee")}
+    return {tid: status for tid, status in store.read("SELECT trainee_id, status FROM trainee")}
 
 
 def _stored(query: Query, weeks: set[int]) -> dict[tuple[str, int], tuple[str, ...]]:
@@ -54,11 +54,7 @@ def _diff(
     return added, updated, unchanged
 
 
-INSERT_SQL = (
-    "INSERT INTO report (trainee_id, week, submitted_on, mechanisms, networks, sdgs, note, "
-    "updated_at) VALUES (:trainee_id, :week, :submitted_on, :mechanisms, :networks, :sdgs, "
-    ":note, :now)"
-)
+REPORT_COLUMNS = ("trainee_id", "week", "submitted_on", "mechanisms", "networks", "sdgs", "note")
 UPDATE_SQL = (
     "UPDATE report SET submitted_on = :submitted_on, mechanisms = :mechanisms, "
     "networks = :networks, sdgs = :sdgs, note = :note, updated_at = :now "
@@ -68,15 +64,17 @@ UPDATE_SQL = (
 
 def _write(tx: Tx, added: list[dict[str, Any]], updated: list[dict[str, Any]]) -> None:
     now = now_text()
-    for row in added:
-        row["now"] = now
+    tx.insert_rows(
+        "report",
+        (*REPORT_COLUMNS, "updated_at"),
+        ([*(row[c] for c in REPORT_COLUMNS), now] for row in added),
+    )
     for row in updated:
         row["now"] = now
-    tx.executemany(INSERT_SQL, added)
     tx.executemany(UPDATE_SQL, updated)
 
 
-def save_reports(db: Database, rows: Sequence[ReportRow], *, dry_run: bool) -> ImportCounts:
+def save_reports(store: Store, rows: Sequence[ReportRow], *, dry_run: bool) -> ImportCounts:
     """Add new reports and replace changed ones in one transaction (``dry_run``: only count).
 
     The comparison with what is stored happens inside the write transaction, so a concurrent
@@ -84,50 +82,44 @@ def save_reports(db: Database, rows: Sequence[ReportRow], *, dry_run: bool) -> I
     """
     weeks = {r.week for r in rows}
     if dry_run:
-        added, updated, same = _diff(_stored(db.read, weeks), rows)
+        added, updated, same = _diff(_stored(store.read, weeks), rows)
         return ImportCounts(len(added), len(updated), same)
-    with db.transaction() as tx:
+    with store.transaction() as tx:
         added, updated, same = _diff(_stored(tx.query, weeks), rows)
         _write(tx, added, updated)
     return ImportCounts(len(added), len(updated), same)
 
 
-def trainee_status(db: Database, trainee_id: str) -> str | None:
-    rows = db.read("SELECT status FROM trainee WHERE trainee_id = :t", {"t": trainee_id})
+def trainee_status(store: Store, trainee_id: str) -> str | None:
+    rows = store.read("SELECT status FROM trainee WHERE trainee_id = :t", {"t": trainee_id})
     return str(rows[0][0]) if rows else None
 
 
-# ---- summary weekly --once ----------------------------------------------------------------
+LISTED = (*REPORT_COLUMNS, "status", "pilot_district_code")
 
 
-def delivered(db: Database, week: int, fmt: str) -> set[str]:
-    """Destinations that already have this week's summary in this format."""
-    rows = db.read(
-        "SELECT destination FROM sent_log WHERE week = :week AND format = :fmt",
-        {"week": week, "fmt": fmt},
+def list_reports(
+    store: Store, *, trainee_id: str | None = None, week: int | None = None
+) -> list[dict[str, Any]]:
+    """Stored reports (all, or one trainee's and/or one week's) with the trainee's status and
+    pilot district, as they are stored (``;``-joined lists), by trainee and week."""
+    where, params = [], {}
+    if trainee_id:
+        where.append("r.trainee_id = :trainee_id")
+        params["trainee_id"] = trainee_id
+    if week is not None:
+        where.append("r.week = :week")
+        params["week"] = str(week)
+    sql = (
+        "SELECT r.trainee_id, r.week, r.submitted_on, r.mechanisms, r.networks, r.sdgs, r.note, "
+        "t.status, a.pilot_district_code FROM report r "
+        "JOIN trainee t ON t.trainee_id = r.trainee_id "
+        "LEFT JOIN assignment a ON a.trainee_id = r.trainee_id"
+        + (" WHERE " + " AND ".join(where) if where else "")
     )
-    return {str(r[0]) for r in rows}
-
-
-def record_delivery(db: Database, week: int, fmt: str, destinations: Sequence[str]) -> None:
-    """Log delivered destinations; one already there (a concurrent run) is left as it is."""
-    if not destinations:
-        return
-    now = now_text()
-    with db.transaction() as tx:
-        have = {
-            str(r[0])
-            for r in tx.query(
-                "SELECT destination FROM sent_log WHERE week = :week AND format = :fmt",
-                {"week": week, "fmt": fmt},
-            )
-        }
-        tx.executemany(
-            "INSERT INTO sent_log (week, format, destination, sent_at) "
-            "VALUES (:week, :fmt, :dest, :now)",
-            [
-                {"week": week, "fmt": fmt, "dest": d, "now": now}
-                for d in dict.fromkeys(destinations)
-                if d not in have
-            ],
-        )
+    rows = [dict(zip(LISTED, raw, strict=True)) for raw in store.read(sql, params)]
+    for row in rows:
+        row["week"] = int(row["week"])
+        row["submitted_on"] = str(row["submitted_on"])
+    rows.sort(key=lambda r: (r["trainee_id"], r["week"]))
+    return rows

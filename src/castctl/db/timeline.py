@@ -6,16 +6,16 @@ import datetime as dt
 from typing import Any
 
 from castctl.core import calendar
-from castctl.db.engine import Database
+from castctl.db.store import Store
 
 
 def _date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-def load_weeks(db: Database) -> list[calendar.Week]:
+def load_weeks(store: Store) -> list[calendar.Week]:
     holidays: dict[int, list[calendar.Holiday]] = {}
-    for day, week, name_en, name_th in db.read(
+    for day, week, name_en, name_th in store.read(
         "SELECT date, week, name_en, name_th FROM holiday ORDER BY date"
     ):
         holidays.setdefault(int(week), []).append(calendar.Holiday(_date(day), name_en, name_th))
@@ -28,7 +28,7 @@ def load_weeks(db: Database) -> list[calendar.Week]:
             working_days=int(working_days),
             holidays=tuple(holidays.get(int(number), ())),
         )
-        for number, phase, start, end, working_days in db.read(
+        for number, phase, start, end, working_days in store.read(
             'SELECT number, phase, start, "end", working_days FROM week ORDER BY number'
         )
     ]

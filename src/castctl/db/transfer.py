@@ -1,43 +1,39 @@
-"""Moving a whole dataset: JSON export/import (any backend) and restoring a SQLite backup.
+"""Moving a whole dataset: reading it from a store, loading it into one (any backend), and
+restoring a SQLite backup.
 
-An export is one JSON document::
+A dataset (``castctl.core.dataset.Dataset``) holds every table of the data model (bookkeeping
+tables such as ``alembic_version`` excepted: its ``schema`` says which schema the rows belong
+to), rows sorted by primary key in Python, dates and timestamps as ISO text. It is read in one
+snapshot, so it is consistent while others write. Files are not this module's business:
+``castctl.io.export_file`` writes and reads the JSON, ``castctl.app.maintenance`` joins both.
 
-    {"castctl_export": 1, "schema": "<version or revision>", "exported_at": "…Z",
-     "redacted": false, "tables": {"province": {"columns": [...], "rows": [[...], ...]}, ...}}
+Loading replaces every table of the dataset in one transaction (reference data included, so a
+round trip leaves every table equal). On SQLite a database that already holds a cohort is first
+copied to the backup file the caller names. Plain portable SQL through ``Store.transaction``;
+the only PostgreSQL-specific step is moving the id sequences past the loaded ids.
 
-with every table of the data model (bookkeeping tables such as ``schema_version`` excepted: the
-header's ``schema`` says which schema the rows belong to), rows sorted by primary key in Python,
-dates and timestamps as ISO text. It is read in one snapshot, so it is consistent while others
-write, and written atomically (temporary file, then rename) with mode 0600 (personal data).
-
-Import loads such a document in one transaction, replacing every table of the dataset (reference
-data included, so a round trip leaves every table equal). On SQLite a database that already
-holds a cohort is copied to a timestamped backup first. Plain portable SQL through
-``Database.transaction``; the only PostgreSQL-specific step is moving the id sequences past the
-imported ids.
-
-Restore (SQLite only) checks that a file is a castctl database, copies the current database to a
-timestamped backup and copies the file in through SQLite's online backup API, so processes that
-have the database open see either the old or the restored data, never a mix.
+Restore (SQLite only) checks that a file is a castctl database, copies the current database to
+the backup file the caller names and copies the file in through SQLite's online backup API, so
+processes that have the database open see either the old or the restored data, never a mix.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import operator
 import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from castctl.core.dataset import Dataset
 from castctl.db import engine
-from castctl.db.engine import Database
+from castctl.db.store import Store
 from castctl.errors import CastError, DatabaseError, InputError
 
 if TYPE_CHECKING:
@@ -45,7 +41,6 @@ if TYPE_CHECKING:
 
 Query = Callable[..., list[tuple[Any, ...]]]
 
-EXPORT_FORMAT = 1
 # Tables that describe the database rather than hold data: never exported or replaced.
 BOOKKEEPING = frozenset({"schema_version", "alembic_version"})
 # Personal data dropped by ``--redact`` (PDPA): column -> redacted value.
@@ -71,7 +66,7 @@ def dataset_tables() -> list[Table]:
     return [t for t in SQLModel.metadata.sorted_tables if t.name not in BOOKKEEPING]
 
 
-def schema_of(db: Database) -> str:
+def schema_of(db: Store) -> str:
     """The schema revision of a castctl database (a new, empty one has none: an error here)."""
     revision = db.current_revision()
     if revision is None:
@@ -83,21 +78,6 @@ def _is_known_revision(revision: str) -> bool:
     from castctl.db import migrations
 
     return revision in migrations.revisions()
-
-
-def _utc_stamp() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def timestamped_path(path: Path, label: str) -> Path:
-    """``castctl.db`` -> ``castctl.<label>-20240501T120000Z.db`` beside it (a new name)."""
-    stamp = _utc_stamp()
-    for n in range(1000):
-        extra = f"-{n}" if n else ""
-        candidate = path.with_name(f"{path.stem}.{label}-{stamp}{extra}{path.suffix or '.db'}")
-        if not candidate.exists():
-            return candidate
-    raise DatabaseError(f"cannot find a free backup file name beside {path}")
 
 
 # ---- values -------------------------------------------------------------------------------
@@ -163,23 +143,6 @@ def _db_value(kind: str, value: Any, *, sqlite: bool) -> Any:
 # ---- export -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ExportResult:
-    path: Path
-    rows: dict[str, int]
-    redacted: bool
-
-    def __str__(self) -> str:
-        trainees = self.rows.get("trainee", 0)
-        reports = self.rows.get("report", 0)
-        total = sum(self.rows.values())
-        what = "redacted export" if self.redacted else "export"
-        return (
-            f"{what} written to {self.path}: {total} rows in {len(self.rows)} tables "
-            f"({trainees} trainees, {reports} reports)"
-        )
-
-
 def _redact(tables: dict[str, dict[str, Any]]) -> None:
     for table, replacements in REDACTED_COLUMNS.items():
         block = tables.get(table)
@@ -199,8 +162,9 @@ def _redact(tables: dict[str, dict[str, Any]]) -> None:
             row[i] = alias.get(row[i], row[i])
 
 
-def read_dataset(db: Database, *, redact: bool = False) -> dict[str, Any]:
-    """The whole dataset as the export document, read in one consistent snapshot."""
+def read_dataset(db: Store, *, redact: bool = False) -> Dataset:
+    """The whole dataset, read in one consistent snapshot; ``redact`` leaves out personal data
+    (names, emails, login names; summary recipients become recipient-1, -2, …)."""
     tables: dict[str, dict[str, Any]] = {}
     with db.snapshot() as query:
         schema = schema_of(db)
@@ -214,111 +178,7 @@ def read_dataset(db: Database, *, redact: bool = False) -> dict[str, Any]:
             tables[table.name] = {"columns": columns, "rows": rows}
     if redact:
         _redact(tables)
-    return {
-        "castctl_export": EXPORT_FORMAT,
-        "schema": schema,
-        "exported_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "redacted": redact,
-        "tables": tables,
-    }
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
-    except OSError:
-        return False
-
-
-def _check_not_database(db: Database, target: Path) -> None:
-    if db.path is None:
-        return
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        if _same_file(target, Path(f"{db.path}{suffix}")):
-            raise CastError(f"{target} is the database itself; choose another file")
-
-
-def write_atomically(target: Path, write: Callable[[Any], None]) -> None:
-    """Write through ``write(binary_file)`` to a 0600 temp file beside ``target``, then rename."""
-    if target.is_dir():
-        raise CastError(f"{target} is a directory; give a file name")
-    parent = target.parent
-    if not parent.is_dir():
-        raise CastError(f"the directory {parent} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
-    except OSError as exc:
-        raise CastError(f"cannot write in {parent}: {exc.strerror}") from None
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise CastError(f"cannot write {target}: {exc.strerror or exc}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def export_dataset(db: Database, target: Path, *, redact: bool = False) -> ExportResult:
-    """Write the whole dataset to ``target`` as JSON (atomically, mode 0600)."""
-    _check_not_database(db, target)
-    if target.is_dir():
-        raise CastError(f"{target} is a directory; give a file name")
-    if not target.parent.is_dir():
-        raise CastError(f"the directory {target.parent} does not exist")
-    doc = read_dataset(db, redact=redact)
-
-    def write(fh: Any) -> None:
-        # One table per line: readable in a pager and friendly to diff, still compact.
-        head = {k: v for k, v in doc.items() if k != "tables"}
-        fh.write(json.dumps(head, ensure_ascii=False)[:-1].encode())
-        fh.write(b', "tables": {\n')
-        for n, (name, block) in enumerate(doc["tables"].items()):
-            sep = b",\n" if n else b""
-            body = json.dumps(block, ensure_ascii=False, separators=(",", ":"))
-            fh.write(sep + json.dumps(name).encode() + b": " + body.encode())
-        fh.write(b"\n}}\n")
-
-    write_atomically(target, write)
-    rows = {name: len(block["rows"]) for name, block in doc["tables"].items()}
-    return ExportResult(target, rows, redact)
-
-
-# ---- import -------------------------------------------------------------------------------
-
-
-def load_export(path: Path) -> dict[str, Any]:
-    """Read and parse an export file; any problem is one clear ``InputError``."""
-    if not path.exists():
-        raise InputError(f"{path} does not exist")
-    if path.is_dir():
-        raise InputError(f"{path} is a directory, not a file")
-    try:
-        with path.open("rb") as fh:
-            doc = json.load(fh)
-    except PermissionError:
-        raise InputError(f"cannot read {path}: permission denied") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path.name} is not a castctl export (not UTF-8 JSON)") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{path.name} is not a castctl export (not JSON: line {exc.lineno}, column {exc.colno})"
-        ) from None
-    except (OSError, RecursionError, ValueError) as exc:
-        raise InputError(f"cannot read {path.name}: {exc}") from None
-    if not isinstance(doc, dict) or "castctl_export" not in doc:
-        raise InputError(f"{path.name} is not a castctl export (no castctl_export header)")
-    if doc["castctl_export"] != EXPORT_FORMAT:
-        raise InputError(
-            f"{path.name} is a castctl export of format {doc['castctl_export']!r}; this castctl "
-            f"reads format {EXPORT_FORMAT}"
-        )
-    return doc
+    return Dataset(schema, tables, redacted=redact)
 
 
 @dataclass
@@ -329,11 +189,9 @@ class _Table:
     rows: list[list[Any]]
 
 
-def _validate(doc: Mapping[str, Any], name: str) -> list[_Table]:
+def _validate(dataset: Dataset, name: str) -> list[_Table]:
     """Every table present with the model's columns and well-typed values, or an InputError."""
-    tables = doc.get("tables")
-    if not isinstance(tables, dict):
-        raise InputError(f"{name}: no tables in the export")
+    tables = dataset.tables
     problems: list[str] = []
     known = {t.name for t in dataset_tables()}
     for extra in sorted(set(tables) - known - BOOKKEEPING):
@@ -382,7 +240,6 @@ class ImportResult:
     replaced_trainees: int
     backup: Path | None = None
     redacted: bool = False
-    notes: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         total = sum(self.rows.values())
@@ -427,21 +284,22 @@ def _reset_sequences(tx: Any, tables: Iterable[_Table]) -> None:
 
 
 def import_dataset(
-    db: Database, doc: Mapping[str, Any], *, replace: bool, name: str = "export"
+    db: Store, dataset: Dataset, *, replace: bool, name: str, backup: Path | None
 ) -> ImportResult:
-    """Load an export into ``db`` in one transaction, replacing every table of the dataset.
+    """Load ``dataset`` into ``db`` in one transaction, replacing every table of the dataset.
 
     Refuses when the database already holds trainees unless ``replace``; on SQLite a database
-    holding any data is copied to a timestamped backup first.
+    holding any data is first copied to ``backup`` (a new file name). ``name`` names the
+    dataset in messages.
     """
     here = schema_of(db)
-    there = str(doc.get("schema"))
+    there = dataset.schema
     if there != here:
         raise InputError(
             f"{name} was exported at schema {there}; this database is at schema {here}: "
             "upgrade the older side first (castctl db upgrade)"
         )
-    tables = _validate(doc, name)
+    tables = _validate(dataset, name)
     trainees = _count(db.read, "trainee")
     if trainees and not replace:
         raise InputError(
@@ -451,27 +309,25 @@ def import_dataset(
     result = ImportResult(
         rows={t.table.name: len(t.rows) for t in tables},
         replaced_trainees=trainees,
-        redacted=bool(doc.get("redacted")),
+        redacted=dataset.redacted,
     )
-    if db.is_sqlite and db.path is not None and _holds_data(db.read):
-        result.backup = timestamped_path(db.path, "before-import")
-        db.backup_to(result.backup)
+    if backup is not None and db.is_sqlite and db.path is not None and _holds_data(db.read):
+        db.backup_to(backup)
+        result.backup = backup
     sqlite = db.is_sqlite
     try:
         with db.transaction() as tx:
             for t in reversed(tables):
                 tx.execute(f"DELETE FROM {quote(t.table.name)}")
             for t in tables:
-                cols = ", ".join(quote(c) for c in t.columns)
-                marks = ", ".join(f":p{i}" for i in range(len(t.columns)))
-                tx.executemany(
-                    f"INSERT INTO {quote(t.table.name)} ({cols}) VALUES ({marks})",
-                    [
-                        {f"p{i}": _db_value(kind, v, sqlite=sqlite)
-                         for i, (kind, v) in enumerate(zip(t.kinds, row, strict=True))}
+                tx.insert_rows(
+                    t.table.name,
+                    t.columns,
+                    (
+                        [_db_value(k, v, sqlite=sqlite) for k, v in zip(t.kinds, row, strict=True)]
                         for row in t.rows
-                    ],
-                )  # fmt: skip
+                    ),
+                )
             if not sqlite and db.url.startswith("postgresql"):
                 _reset_sequences(tx, tables)
     except DatabaseError as exc:  # a constraint the rows break: the transaction rolled back
@@ -594,7 +450,8 @@ class RestorePlan:
         )
 
 
-def _target_path(db: Database) -> Path:
+def restore_target(db: Store) -> Path:
+    """The SQLite file a restore would replace; a CastError for any other backend."""
     if not db.is_sqlite or db.path is None:
         raise CastError(
             "db restore replaces a SQLite database file; for PostgreSQL use "
@@ -616,19 +473,12 @@ def _current_trainees(target: Path) -> int | None:
         return None
 
 
-def plan_restore(db: Database, source: Path) -> RestorePlan:
-    """Check ``source`` and say what restoring it would do (writes nothing)."""
-    target = _target_path(db)
-    _check_source(target, source)
+def plan_restore(db: Store, source: Path, backup_pattern: str) -> RestorePlan:
+    """Check ``source`` and say what restoring it would do (writes nothing); the current
+    database would first be copied to a file named like ``backup_pattern``."""
+    target = restore_target(db)
     info = inspect_backup(source)
-    pattern = target.with_name(f"{target.stem}.before-restore-<UTC time>{target.suffix or '.db'}")
-    return RestorePlan(target, info, _current_trainees(target), str(pattern))
-
-
-def _check_source(target: Path, source: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        if _same_file(source, Path(f"{target}{suffix}")):
-            raise InputError(f"{source} is the database itself; give a backup file")
+    return RestorePlan(target, info, _current_trainees(target), backup_pattern)
 
 
 @dataclass(frozen=True)
@@ -638,22 +488,21 @@ class RestoreResult:
     backup: Path | None
 
 
-def restore(db: Database, source: Path) -> RestoreResult:
-    """Replace the SQLite database with ``source`` after checking it and backing up the current.
+def restore(db: Store, source: Path, backup: Path) -> RestoreResult:
+    """Replace the SQLite database with ``source`` after checking it and copying the current
+    one to ``backup`` (a new file name; not made when there is no current database).
 
     A healthy current database is overwritten through the online backup API (other connections
     keep working and see the restored data); a missing one is created from the copy; one that
     SQLite cannot open at all is kept aside byte for byte and replaced by the copy.
     """
-    target = _target_path(db)
-    _check_source(target, source)
+    target = restore_target(db)
     if not target.parent.is_dir():
         raise DatabaseError(f"the directory {target.parent} does not exist")
     with verified_copy(source, target.parent) as (info, copy):
         if not target.exists():
             os.replace(copy, target)
             return RestoreResult(target, info, None)
-        backup = timestamped_path(target, "before-restore")
         try:
             live = sqlite3.connect(target, timeout=30)
             live.execute("PRAGMA schema_version").fetchone()
@@ -665,10 +514,9 @@ def restore(db: Database, source: Path) -> RestoreResult:
             for suffix in ("-wal", "-shm"):
                 Path(f"{target}{suffix}").unlink(missing_ok=True)
             return RestoreResult(target, info, backup)
-        current = Database(str(target))
         try:
-            current.backup_to(backup)
-            current.close()
+            db.backup_to(backup)
+            db.close()  # the copy's connection: the restore writes through ``live`` only
             src = sqlite3.connect(copy)
             try:
                 src.backup(live)
@@ -677,7 +525,7 @@ def restore(db: Database, source: Path) -> RestoreResult:
         except sqlite3.Error as exc:
             raise DatabaseError(f"restoring {source} failed, nothing was changed: {exc}") from None
         finally:
-            current.close()
+            db.close()
             live.close()
     return RestoreResult(target, info, backup)
 
@@ -695,17 +543,15 @@ def _keep_bytes(target: Path, backup: Path) -> None:
         raise DatabaseError(f"cannot keep a copy of {target}: {exc.strerror}") from None
 
 
-def table_rows(
-    db: Database, names: Sequence[str] | None = None
-) -> dict[str, list[tuple[Any, ...]]]:
+def table_rows(db: Store, names: Sequence[str] | None = None) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of the dataset's tables, sorted, in one canonical form whatever the backend
     (timestamps as ``YYYY-MM-DD HH:MM:SS[.ffffff]``): for comparing databases."""
-    doc = read_dataset(db)
+    dataset = read_dataset(db)
     out: dict[str, list[tuple[Any, ...]]] = {}
     for table in dataset_tables():
         if names is not None and table.name not in names:
             continue
-        block = doc["tables"][table.name]
+        block = dataset.tables[table.name]
         kinds = [_kind(c) for c in table.columns]
         out[table.name] = [
             tuple(

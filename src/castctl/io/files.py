@@ -1,32 +1,49 @@
-"""Writing output files atomically: readers see the old file or the new one, never half."""
+"""Writing output files atomically: readers see the old file or the new one, never half.
+
+One writer for every file castctl writes (digests, placements, dataset exports): a private
+temporary file beside the target, flushed to disk, then renamed over it.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from castctl.errors import CastError
 
 
-def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
-    """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename it
-    over ``path`` (``os.replace`` is atomic on one file system). ``mode`` 0600 by default:
-    digests name trainees."""
-    folder = path.parent
-    if not folder.is_dir():
-        raise CastError(f"cannot write {path}: the directory {folder} does not exist")
+def check_writable(path: Path) -> None:
+    """Refuse, before any work is done, a target that cannot become a file: a directory, or a
+    file in a directory that does not exist."""
+    if path.is_dir():
+        raise CastError(f"{path} is a directory; give a file name")
+    if not path.parent.is_dir():
+        raise CastError(f"cannot write {path}: the directory {path.parent} does not exist")
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path, *, mode: int = 0o600) -> Iterator[BinaryIO]:
+    """A binary file to write ``path`` through: a temporary file beside it, made ``mode``
+    (0600 by default: exports and digests name trainees) before the first byte, flushed to
+    disk and renamed over ``path`` when the block ends (``os.replace`` is atomic on one file
+    system). An exception in the block removes the temporary file and leaves ``path`` as it
+    was."""
+    check_writable(path)
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise CastError(f"cannot write {path}: {exc.strerror}") from None
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):
@@ -36,3 +53,29 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
+    """Write ``data`` to ``path`` atomically (see ``atomic_file``)."""
+    with atomic_file(path, mode=mode) as fh:
+        fh.write(data)
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (also through links); False when either is unreadable."""
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
+def timestamped_path(path: Path, label: str) -> Path:
+    """``castctl.db`` -> ``castctl.<label>-20240501T120000Z.db`` beside it, a name not yet
+    taken (UTC, so names sort in time order whatever the machine's zone)."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    for n in range(1000):
+        extra = f"-{n}" if n else ""
+        candidate = path.with_name(f"{path.stem}.{label}-{stamp}{extra}{path.suffix or '.db'}")
+        if not candidate.exists():
+            return candidate
+    raise CastError(f"cannot find a free backup file name beside {path}")

@@ -39,15 +39,6 @@ def parse_submission_date(text: str) -> dt.date | None:
     return None
 
 
-def trainee_problem(trainee_id: str, statuses: Mapping[str, str]) -> str | None:
-    status = statuses.get(trainee_id)
-    if status is None:
-        return f"no trainee with id {trainee_id!r}"
-    if status != "active":
-        return f"trainee {trainee_id} is {status}; reports are taken from active trainees only"
-    return None
-
-
 def _memo(fn: Callable[[str], _T]) -> Callable[[str], _T]:
     """``fn`` remembered per distinct cell text: a 220,000-row file has a few hundred distinct
     dates and vocabulary lists, so each is parsed once."""
@@ -112,7 +103,9 @@ def parse_reports(
         if not trainee_id:
             problems.add(number, "trainee_id", "is empty")
             ok = False
-        elif (why := trainee_problem(trainee_id, statuses)) is not None:
+        elif (
+            why := field_reports.reporter_problem(trainee_id, statuses.get(trainee_id))
+        ) is not None:
             problems.add(number, "trainee_id", why)
             ok = False
         week_text = cells.get("week", "")

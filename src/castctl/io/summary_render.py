@@ -17,7 +17,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from castctl.core.calendar import THAI_MONTHS_SHORT, thai_date
+from castctl.core.progress import FLAG_STREAK, percent, percent_text
 from castctl.core.vocabulary import MECHANISMS, NETWORKS
+from castctl.io.markdown import markdown_cell, markdown_table
 
 EN = {
     "title": "Weekly summary: week {week} of {weeks}",
@@ -106,7 +108,6 @@ TH = {
 
 LEVEL_COLOUR = {"good": "#1a7f37", "fair": "#9a6700", "poor": "#cf222e"}
 LEVEL_TINT = {"good": "#dafbe1", "fair": "#fff8c5", "poor": "#ffebe9"}
-FLAG_STREAK = 2
 
 
 def _labels(th: bool) -> dict[str, str]:
@@ -134,10 +135,6 @@ def date_range(start: str, end: str, th: bool) -> str:
 def one_date(text: str, th: bool) -> str:
     day = _day(text)
     return thai_date(day) if th else f"{day:%a} {day.day} {day:%b}"
-
-
-def pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f} %"
 
 
 def subject(doc: dict[str, Any], th: bool = False) -> str:
@@ -179,11 +176,16 @@ def _facts(doc: dict[str, Any], th: bool) -> list[tuple[str, str]]:
         (
             t["reports"],
             t["reports_line"].format(
-                submitted=doc["submitted"], expected=doc["expected"], percent=pct(doc["percent"])
+                submitted=doc["submitted"],
+                expected=doc["expected"],
+                percent=percent_text(doc["percent"]),
             ),
         )
     )
     return facts
+
+
+COVERAGE_JUSTIFY = ("left", "right", "right")  # used, reports, share
 
 
 def _coverage_rows(doc: dict[str, Any], kind: str, th: bool) -> list[tuple[str, int, str]]:
@@ -192,8 +194,7 @@ def _coverage_rows(doc: dict[str, Any], kind: str, th: bool) -> list[tuple[str, 
     rows = []
     for code, (english, thai) in vocabulary.items():
         count = int(doc[kind].get(code, 0))
-        share = round(100 * count / submitted, 1) if submitted else None
-        rows.append((thai if th else english, count, pct(share)))
+        rows.append((thai if th else english, count, percent_text(percent(count, submitted))))
     return rows
 
 
@@ -230,12 +231,17 @@ def _pad(text: str, width: int, right: bool) -> str:
     return fill + text if right else text + fill
 
 
-def text_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], right: set[int]) -> list[str]:
+def text_table(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], justify: Sequence[str]
+) -> list[str]:
+    """The lines of a plain-text table; ``justify`` holds each column's ``left``/``right``."""
     cells = [[str(c) for c in headers], *[[str(c) for c in row] for row in rows]]
     widths = [max(display_width(r[i]) for r in cells) for i in range(len(headers))]
     lines = []
     for n, row in enumerate(cells):
-        line = "  ".join(_pad(c, widths[i], i in right) for i, c in enumerate(row)).rstrip()
+        line = "  ".join(
+            _pad(c, widths[i], justify[i] == "right") for i, c in enumerate(row)
+        ).rstrip()
         lines.append("  " + line)
         if n == 0:
             lines.append("  " + "  ".join("-" * w for w in widths))
@@ -270,18 +276,18 @@ def render_text(doc: dict[str, Any], th: bool = False) -> str:
     for kind in ("mechanisms", "networks"):
         out += ["", t[kind]]
         out += text_table(
-            [t["used"], t["reports"], t["share"]], _coverage_rows(doc, kind, th), {1, 2}
+            [t["used"], t["reports"], t["share"]], _coverage_rows(doc, kind, th), COVERAGE_JUSTIFY
         )
     out += ["", f"{t['sdgs']}: {', '.join(map(str, doc['sdgs'])) or t['none']}"]
     out += ["", t["rate"]]
     out += text_table(
         [t["week"], "", "%", f"{t['submitted']}/{t['expected']}"],
         [
-            (r["week"], _text_bar(r["percent"]), pct(r["percent"]),
+            (r["week"], _text_bar(r["percent"]), percent_text(r["percent"]),
              f"{r['submitted']}/{r['expected']}")
             for r in doc["rate_by_week"]
         ],
-        {0, 2, 3},
+        ["right", "left", "right", "right"],
     )  # fmt: skip
     nxt = _next_text(doc, th)
     out.append("")
@@ -297,56 +303,47 @@ def render_text(doc: dict[str, Any], th: bool = False) -> str:
 # ---- markdown ---------------------------------------------------------------------------
 
 
-def _md(text: Any) -> str:
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
-def _md_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], right: set[int]) -> list[str]:
-    lines = ["| " + " | ".join(_md(h) for h in headers) + " |"]
-    lines.append(
-        "| " + " | ".join("---:" if i in right else ":---" for i in range(len(headers))) + " |"
-    )
-    lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
-    return lines
-
-
 def render_markdown(doc: dict[str, Any], th: bool = False) -> str:
     t = _labels(th)
-    out = [f"# {_md(t['title'].format(week=doc['week'], weeks=doc['weeks']))}", ""]
-    out += [f"- **{_md(k)}:** {_md(v)}" for k, v in _facts(doc, th)]
+    out = [f"# {markdown_cell(t['title'].format(week=doc['week'], weeks=doc['weeks']))}", ""]
+    out += [f"- **{markdown_cell(k)}:** {markdown_cell(v)}" for k, v in _facts(doc, th)]
     out += ["", f"## {t['by_district']}", ""]
-    out += _md_table(*_district_table(doc, t, th))
+    out += markdown_table(*_district_table(doc, t, th))
     out += ["", f"## {t['missing'].format(n=len(doc['missing_trainees']))}", ""]
     if doc["missing_trainees"]:
-        out += _md_table(*_missing_table(doc, t))
+        out += markdown_table(*_missing_table(doc, t))
     else:
         out.append(t["nobody_missing"])
     out += ["", f"## {t['streaks'].format(flag=FLAG_STREAK, n=len(doc['streaks']))}", ""]
     if doc["streaks"]:
-        out += _md_table(*_streak_table(doc, t))
+        out += markdown_table(*_streak_table(doc, t))
     else:
         out.append(t["no_streaks"].format(flag=FLAG_STREAK))
     for kind in ("mechanisms", "networks"):
         out += ["", f"## {t[kind]}", ""]
-        out += _md_table(
-            [t["used"], t["reports"], t["share"]], _coverage_rows(doc, kind, th), {1, 2}
+        out += markdown_table(
+            [t["used"], t["reports"], t["share"]], _coverage_rows(doc, kind, th), COVERAGE_JUSTIFY
         )
     out += ["", f"**{t['sdgs']}:** {', '.join(map(str, doc['sdgs'])) or t['none']}"]
     out += ["", f"## {t['rate']}", ""]
-    out += _md_table(
+    out += markdown_table(
         [t["week"], t["submitted"], t["expected"], "%"],
         [
-            (r["week"], r["submitted"], r["expected"], pct(r["percent"]))
+            (r["week"], r["submitted"], r["expected"], percent_text(r["percent"]))
             for r in doc["rate_by_week"]
         ],
-        {0, 1, 2, 3},
+        ["right"] * 4,
     )
     nxt = _next_text(doc, th)
     out.append("")
     if nxt is None:
         out.append(t["ended"])
     else:
-        out += [f"**{t['next']}:** {_md(nxt[0])}", "", f"**{t['next_holidays']}:** {_md(nxt[1])}"]
+        out += [
+            f"**{t['next']}:** {markdown_cell(nxt[0])}",
+            "",
+            f"**{t['next_holidays']}:** {markdown_cell(nxt[1])}",
+        ]
     out += ["", f"_{t['footer']}_"]
     return "\n".join(out) + "\n"
 
@@ -372,11 +369,11 @@ def _e(value: Any) -> str:
 
 def _badge(value: float | None, level: str | None) -> str:
     if level is None:
-        return f'<span style="color:#57606a;">{_e(pct(value))}</span>'
+        return f'<span style="color:#57606a;">{_e(percent_text(value))}</span>'
     return (
         f'<span style="display:inline-block;padding:1px 8px;border-radius:10px;'
         f"background:{LEVEL_TINT[level]};color:{LEVEL_COLOUR[level]};font-weight:600;"
-        f'">{_e(pct(value))}</span>'
+        f'">{_e(percent_text(value))}</span>'
     )
 
 
@@ -435,7 +432,7 @@ def rate_chart_svg(rates: Sequence[dict[str, Any]], weeks: int, th: bool = False
                 f'<rect x="{x:.1f}" y="{top_y:.1f}" width="{bar}" '
                 f'height="{top + plot - top_y:.1f}" fill="{colour}" rx="2">'
                 f"<title>{_e(t['week'])} {r['week']}: {r['submitted']}/{r['expected']} "
-                f"({_e(pct(r['percent']))})</title></rect>"
+                f"({_e(percent_text(r['percent']))})</title></rect>"
             )
     for w in range(1, weeks + 1):
         x = left + slot * (w - 1) + slot / 2
@@ -578,34 +575,40 @@ def render(doc: dict[str, Any], fmt: str, th: bool = False) -> str:
 
 def _district_table(
     doc: dict[str, Any], t: dict[str, str], th: bool
-) -> tuple[list[str], list[tuple[Any, ...]], set[int]]:
-    """Header, rows and right-aligned columns of the per-mentor table (text and markdown)."""
+) -> tuple[list[str], list[tuple[Any, ...]], list[str]]:
+    """Header, rows and alignments of the per-mentor table (text and markdown)."""
     header = [t["code"], t["district"], t["submitted"], t["expected"], "%"]
     rows = [
-        (r["code"], _district_name(r, th), r["submitted"], r["expected"], pct(r["percent"]))
+        (
+            r["code"],
+            _district_name(r, th),
+            r["submitted"],
+            r["expected"],
+            percent_text(r["percent"]),
+        )
         for r in doc["by_district"]
     ]
-    return header, rows, {2, 3, 4}
+    return header, rows, ["left", "left", "right", "right", "right"]
 
 
 def _missing_table(
     doc: dict[str, Any], t: dict[str, str]
-) -> tuple[list[str], list[tuple[Any, ...]], set[int]]:
-    """Header, rows and right-aligned columns of the missing-trainee table."""
+) -> tuple[list[str], list[tuple[Any, ...]], list[str]]:
+    """Header, rows and alignments of the missing-trainee table."""
     rows = [
         (m["trainee_id"], m["full_name"], m["pilot_district_code"]) for m in doc["missing_trainees"]
     ]
-    return [t["trainee"], t["name"], t["pilot_code"]], rows, set()
+    return [t["trainee"], t["name"], t["pilot_code"]], rows, ["left"] * 3
 
 
 def _streak_table(
     doc: dict[str, Any], t: dict[str, str]
-) -> tuple[list[str], list[tuple[Any, ...]], set[int]]:
-    """Header, rows and right-aligned columns of the missing-streak table (text and markdown)."""
+) -> tuple[list[str], list[tuple[Any, ...]], list[str]]:
+    """Header, rows and alignments of the missing-streak table (text and markdown)."""
     header = [t["trainee"], t["name"], t["pilot_code"], t["streak"], t["last_report"]]
     rows = [
         (s["trainee_id"], s["full_name"], s["pilot_district_code"], s["missing_streak"],
          s["last_week"] if s["last_week"] else t["never"])
         for s in doc["streaks"]
     ]  # fmt: skip
-    return header, rows, {3, 4}
+    return header, rows, ["left", "left", "left", "right", "right"]

@@ -2,7 +2,7 @@
 castctl upgrades its own database. There is no alembic.ini: ``config`` builds the configuration.
 
 Revisions are named ``0001``, ``0002``, …; the newest must equal
-``castctl.db.engine.HEAD_REVISION``, which start-up compares with ``alembic_version`` through
+``castctl.db.store.HEAD_REVISION``, which start-up compares with ``alembic_version`` through
 plain ``sqlite3`` (no alembic, no SQLAlchemy import); a test keeps the two equal. Models
 (``castctl.db.models``) and the newest revision must describe the same schema; a test runs
 autogenerate against a freshly upgraded database and expects no difference.

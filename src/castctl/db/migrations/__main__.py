@@ -8,8 +8,9 @@ import sys
 
 from alembic.config import CommandLine
 
-from castctl.db.engine import Database, resolve_location
+from castctl.db.location import resolve_location
 from castctl.db.migrations import config
+from castctl.db.store import open_store
 
 
 def main(argv: list[str]) -> None:
@@ -20,7 +21,7 @@ def main(argv: list[str]) -> None:
     options = cli.parser.parse_args(argv)
     if not hasattr(options, "cmd"):
         cli.parser.error("too few arguments")
-    cli.run_cmd(config(url=Database(resolve_location(location)).url), options)
+    cli.run_cmd(config(url=open_store(resolve_location(location)).url), options)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,70 @@
+"""What the shell offers on TAB: district and province codes and names, trainee ids.
+
+Each function takes the store and the word typed so far and returns ``(value, help)`` pairs,
+best first. ``open_for_completion`` opens the store only if it already exists, never creating
+or upgrading one: completing a word must not change anything.
+"""
+
+from __future__ import annotations
+
+from castctl.app.stores import Store, open_store_as_is
+from castctl.db.districts import load_districts, load_provinces
+from castctl.db.names import trainee_ids
+
+Suggestion = tuple[str, str]  # (value, help shown by zsh, fish and PowerShell)
+
+# Beyond this, a list of suggestions is more noise than help (the shell asks "show all?").
+MAX_SUGGESTIONS = 200
+
+
+def open_for_completion(db_option: str | None) -> Store | None:
+    """The store at ``--db`` / ``$CASTCTL_DB`` / the default, or None when there is no SQLite
+    file there yet (opening it would create one)."""
+    store = open_store_as_is(db_option)
+    if store.is_sqlite and (store.path is None or not store.path.is_file()):
+        return None
+    return store
+
+
+def _by_code_or_name(
+    entries: list[tuple[str, list[str], str]], incomplete: str
+) -> list[Suggestion]:
+    """``entries``: (code, names, description). Digits (or nothing) typed: codes, described;
+    letters typed: the names that begin so (English, Thai, aliases), with the code. Case
+    matters: typer keeps only suggestions that begin with exactly what was typed."""
+    if not incomplete or incomplete.isdigit():
+        found = [(code, text) for code, _, text in entries if code.startswith(incomplete)]
+    else:
+        found = []
+        for code, names, text in entries:
+            for name in dict.fromkeys(names):  # a Thai and English name may coincide
+                if name.startswith(incomplete):
+                    found.append((name, f"{code} {text}"))
+    return found[:MAX_SUGGESTIONS]
+
+
+def complete_districts(
+    store: Store, incomplete: str, *, pilot_only: bool = False
+) -> list[Suggestion]:
+    """District codes, or Thai/English names (and known aliases), starting with ``incomplete``."""
+    entries = [
+        (
+            d["code"],
+            [d["name_en"], d["name_th"], *d["aliases"]],
+            f"{d['name_en']} ({d['province_en']})",
+        )
+        for d in load_districts(store)
+        if d["pilot"] or not pilot_only
+    ]
+    return _by_code_or_name(entries, incomplete)
+
+
+def complete_provinces(store: Store, incomplete: str) -> list[Suggestion]:
+    """Province codes (2 digits), or Thai/English names, starting with ``incomplete``."""
+    entries = [(p.code, [p.name_en, p.name_th], p.name_en) for p in load_provinces(store)]
+    return _by_code_or_name(entries, incomplete)
+
+
+def complete_trainee_ids(store: Store, incomplete: str) -> list[Suggestion]:
+    """Trainee ids starting with ``incomplete`` (ids only: names stay out of terminals)."""
+    return [(tid, "") for tid in trainee_ids(store, incomplete, limit=MAX_SUGGESTIONS)]

@@ -1,0 +1,38 @@
+"""What the demo cohort needs from storage beyond the ordinary imports."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from castctl.db.store import Store, now_text
+
+REPORT_COLUMNS = (
+    "trainee_id", "week", "submitted_on", "mechanisms", "networks", "sdgs", "note", "updated_at",
+)  # fmt: skip
+
+
+def count_other_trainees(store: Store, prefix: str) -> int:
+    """How many trainees have an id that does not start with ``prefix``."""
+    # Not LIKE: SQLite's ignores case, PostgreSQL's does not; substr is exact on both.
+    return int(
+        store.read(
+            "SELECT COUNT(*) FROM trainee WHERE substr(trainee_id, 1, :n) <> :p",
+            {"n": len(prefix), "p": prefix},
+        )[0][0]
+    )
+
+
+def add_missing_reports(store: Store, reports: Sequence[dict[str, Any]]) -> int:
+    """Store the reports whose trainee and week have none yet; returns how many were added."""
+    now = now_text()
+    count = "SELECT COUNT(*) FROM report"
+    with store.transaction() as tx:
+        had = int(tx.query(count)[0][0])
+        tx.insert_rows(
+            "report",
+            REPORT_COLUMNS,
+            [[*(r[c] for c in REPORT_COLUMNS[:-1]), now] for r in reports],
+            skip_conflicts_on=("trainee_id", "week"),
+        )
+        return int(tx.query(count)[0][0]) - had
