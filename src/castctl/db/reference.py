@@ -1,5 +1,6 @@
 """Loading the reference data (provinces, districts, the 2023 pilot districts) and the built-in
-intake 2566 (its mentors and calendar) into a new database, in the caller's transaction, with the store's bulk insert."""
+intake 2566 (its mentors and calendar) into a new database, in the caller's transaction, with
+the store's bulk insert."""
 
 from __future__ import annotations
 
