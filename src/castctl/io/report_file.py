@@ -119,18 +119,18 @@ def parse_reports(
     timing: dict[tuple[int, dt.date], str | None] = {}
     seen: dict[tuple[str, int], int] = {}
     out: list[ReportRow] = []
-    for number, cells in track(sheet.rows):
+    columns = (*REPORT_REQUIRED, *REPORT_OPTIONAL)
+    for number, cells in track(sheet.project(columns)):
+        week_text, date_text, mech_text, nets_text, sdgs_text, note = cells[1:]
         ok = True
-        trainee_id, why = trainee_of(cells.get("trainee_id", ""))
+        trainee_id, why = trainee_of(cells[0])
         if why is not None:
             problems.add(number, "trainee_id", why)
             ok = False
-        week_text = cells.get("week", "")
         week_no = week_of(week_text)
         if week_no is None:
             problems.add(number, "week", f"{shown(week_text)} is not a week number 1-{len(weeks)}")
             ok = False
-        date_text = cells.get("submitted_on", "")
         on = date_of(date_text)
         if on is None:
             value = repr(date_text) if looks_like_a_date(date_text) else shown(date_text)
@@ -144,10 +144,11 @@ def parse_reports(
                 problems.add(number, "submitted_on", why)
                 ok = False
         values: list[str] = []
-        for column, parse in (
-            ("mechanisms", mechanisms_of), ("networks", networks_of), ("sdgs", sdgs_of),
+        for column, parse, text in (
+            ("mechanisms", mechanisms_of, mech_text), ("networks", networks_of, nets_text),
+            ("sdgs", sdgs_of, sdgs_text),
         ):  # fmt: skip
-            joined, why = parse(cells.get(column, ""))
+            joined, why = parse(text)
             if why is not None:
                 problems.add(number, column, why)
                 ok = False
@@ -163,6 +164,6 @@ def parse_reports(
                 ok = False
         if ok and week_no is not None and on is not None:
             mech, nets, goals = values
-            out.append(ReportRow(trainee_id, week_no, on, mech, nets, goals, cells.get("note", "")))
+            out.append(ReportRow(trainee_id, week_no, on, mech, nets, goals, note))
     problems.raise_if_any()
     return out

@@ -16,6 +16,7 @@ import itertools
 import re
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, overload
 
@@ -71,6 +72,21 @@ class Sheet:
 
     def __len__(self) -> int:
         return len(self.cells)
+
+    def project(self, names: Sequence[str]) -> Iterator[tuple[int, tuple[str, ...]]]:
+        """(row number, the cells of ``names`` in that order; "" for a column the file does not
+        have): the fast way through a big file, with no dict per row."""
+        if len(names) < 2:
+            raise ValueError("project() takes two or more column names")
+        width = len(self.columns)
+        where = [self.columns.index(n) if n in self.columns else width for n in names]
+        pick = itemgetter(*where)
+        if width not in where:
+            for number, cells in self.cells:
+                yield number, pick(cells)
+        else:
+            for number, cells in self.cells:
+                yield number, pick((*cells, ""))
 
 
 @dataclass
@@ -309,9 +325,6 @@ def read_table(
     )
 
 
-SHARED_CELL = 40  # characters: shorter cells repeat (ids, weeks, dates, codes) and are shared
-
-
 def _table(
     path: Path,
     grid: Iterator[Sequence[str]],
@@ -341,12 +354,14 @@ def _table(
     problems.raise_if_any()
     width = len(header)
     blank = ("",) * width
+    # Equal cells share one string: a report file repeats each id 22 times and a few hundred
+    # dates, weeks and term lists 460,000 times, so this halves the memory of a big file.
     shared: dict[str, str] = {}
     share = shared.setdefault
     rows: list[tuple[int, tuple[str, ...]]] = []
     for number, raw in enumerate(grid, start=2):
         # CSV cells are str; XLSX cells were made text (and stripped) by _xlsx_grid.
-        cells = [c.strip() for c in raw]
+        cells = list(map(str.strip, raw))
         if not any(cells):
             continue
         if len(cells) > width:
@@ -359,7 +374,7 @@ def _table(
             for name, value in zip(header, cells, strict=True):
                 if len(value) > MAX_CELL:
                     problems.add(number, name, f"cell longer than {MAX_CELL} characters")
-        rows.append((number, tuple([c if len(c) > SHARED_CELL else share(c, c) for c in cells])))
+        rows.append((number, tuple(map(share, cells, cells))))
     problems.raise_if_any()
     return Sheet(path, header, rows)
 
