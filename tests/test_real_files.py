@@ -544,3 +544,15 @@ def test_big_file_reading_stays_lean():
         sheet = read(path, REPORT_COLUMNS)
         (_, a), (_, b) = sheet.cells[:2]
         assert all(x is y for x, y in zip(a, b, strict=True))
+
+
+def test_trainees_csv_export_imports_back_unchanged(cli, tmp_path):
+    rows = make_cohort(6, seed=9, prefix="R")
+    rows[0]["full_name"] = "=HYPERLINK(1)"
+    rows[1]["full_name"] = "-นาย ขีด"
+    cli("trainees", "import", write_csv(tmp_path / "in.csv", rows))
+    exported = tmp_path / "out.csv"
+    exported.write_text(cli("trainees", "-f", "csv").stdout, encoding="utf-8")
+    r = cli("trainees", "import", exported)
+    assert r.stderr.strip().endswith("0 added, 0 updated, 6 unchanged"), r.stderr
+    assert trainees(cli)["R001"]["full_name"] == "=HYPERLINK(1)"

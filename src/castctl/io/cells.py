@@ -20,6 +20,15 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+def as_typed(text: str) -> str:
+    """A cell read back without the quote that ``safe_cell`` put before a formula-like value, so
+    that an export imports back unchanged (a person never types ``'=`` on purpose: in Excel the
+    quote only marks the cell as text and is not part of its value)."""
+    if text[:1] == "'" and text[1:2] in FORMULA_PREFIXES and text[1:2]:
+        return text[1:]
+    return text
+
+
 # ---- quoting a cell back in an error message -------------------------------------------------
 
 # A value that is a code, a number or a date: short, no "@", and either holding a digit or in

@@ -13,11 +13,14 @@ from castctl.core.records import TraineeRow
 from castctl.core.reference import DistrictIndex, ProvinceIndex, find_department
 from castctl.core.text import KnownIds, canonical, id_text, lost_zeros_message
 from castctl.errors import InputError, NotFoundError
-from castctl.io.cells import lookup_problem, shown
+from castctl.io.cells import as_typed, lookup_problem, shown
 from castctl.io.tabular import Problems, Sheet, split_list
 
 TRAINEE_REQUIRED = ("trainee_id", "full_name", "department", "home_province")
-TRAINEE_OPTIONAL = ("email", "pilot_preferences", "target_preferences")
+# Written by `trainees -f csv` beside the contract's columns; accepted and ignored on import, so
+# that an export imports back unchanged (status and placements have their own commands).
+TRAINEE_EXPORTED = ("status", "pilot_district_code", "target_district_code")
+TRAINEE_OPTIONAL = ("email", "pilot_preferences", "target_preferences", *TRAINEE_EXPORTED)
 TARGET_REQUIRED = ("district_code",)
 TARGET_OPTIONAL = ("capacity",)
 MAX_PILOT_PREFS = 3
@@ -79,7 +82,7 @@ def parse_trainees(
     seen: dict[str, int] = {}
     out: list[TraineeRow] = []
     for number, cells in sheet:
-        trainee_id = id_text(cells.get("trainee_id", ""))
+        trainee_id = id_text(as_typed(cells.get("trainee_id", "")))
         if not trainee_id:
             problems.add(number, "trainee_id", "missing")
         else:
@@ -95,7 +98,7 @@ def parse_trainees(
                 trainee_id = stored
             elif (padded := known.lost_zeros(trainee_id)) is not None:
                 problems.add(number, "trainee_id", lost_zeros_message(trainee_id, padded))
-        full_name = canonical(cells.get("full_name", ""))
+        full_name = canonical(as_typed(cells.get("full_name", "")))
         if not full_name:
             problems.add(number, "full_name", "missing")
         department = ""
@@ -121,7 +124,7 @@ def parse_trainees(
                     lookup_problem(exc, raw_prov, "a province code or name"),
                 )  # fmt: skip
         email: str | None = None
-        raw_email = cells.get("email", "")
+        raw_email = as_typed(cells.get("email", ""))
         if raw_email:
             email, bad_email = checked_email(raw_email)
             if bad_email is not None:
