@@ -324,13 +324,17 @@ def test_a_stray_formatted_cell_is_ignored(tmp_path):
     assert len(sheet) == 5 and sheet.columns == list(TRAINEE_COLUMNS)
 
 
+# The child's own peak: VmHWM of its address space, which starts afresh at exec. (ru_maxrss
+# would also count the forking parent, a pytest worker of a few hundred MiB, because Linux
+# carries the pre-exec high-water mark over into the child's rusage.)
 PEAK_RSS = """
-import os, resource, sys
+import sys
 from pathlib import Path
 from castctl.io.tabular import read_table
 sheet = read_table(Path(sys.argv[1]), required=("trainee_id",), optional=sys.argv[2:])
 assert len(sheet) == 5, len(sheet)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+with open("/proc/self/status") as status:
+    print(next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) // 1024)
 """
 
 
@@ -342,6 +346,7 @@ def peak_mib(path: Path) -> int:
     return int(out.stdout)
 
 
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="peak RSS read from /proc")
 def test_a_stray_cell_at_xfd1048576_costs_no_memory(tmp_path):
     """The sheet's dimension is A1:XFD1048576; reading costs what a 5-row file costs."""
     plain = tmp_path / "plain.xlsx"
@@ -350,7 +355,7 @@ def test_a_stray_cell_at_xfd1048576_costs_no_memory(tmp_path):
     stray = stray_cell_workbook(tmp_path / "stray.xlsx", 1_048_576, 16_384)
     baseline, measured = peak_mib(plain), peak_mib(stray)
     assert measured <= baseline + 25, (baseline, measured)
-    assert measured < 200, measured
+    assert measured < 150, measured
 
 
 @pytest.mark.parametrize(

@@ -43,8 +43,9 @@ def trainee_problem(trainee_id: str, statuses: Mapping[str, str]) -> str | None:
 
 
 def _trainee_cell(statuses: Mapping[str, str]) -> Callable[[str], tuple[str, str | None]]:
-    """(stored trainee id, None) or ("", why not) for an id cell: ``t001`` and `` T001\u200b``
-    are the stored ``T001``; ``42`` is refused when ``00042`` is stored."""
+    """(stored trainee id, None) or ("", why not) for an id cell: ``t001``, ``Ｔ００１`` and
+    ``T001`` with a zero-width space are the stored ``T001``; ``42`` is refused when ``00042``
+    is stored."""
     known = KnownIds(statuses)
 
     def resolve(text: str) -> tuple[str, str | None]:
