@@ -173,6 +173,9 @@ class _Index(Generic[T]):
                 self.labels.setdefault(_key(name), name)
 
     def find(self, text: str) -> T:
+        found = self.by_code.get(text)
+        if found is not None:  # a clean code: most cells of a file
+            return found
         raw = canonical(str(text))
         if raw in self.by_code:
             return self.by_code[raw]

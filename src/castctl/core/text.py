@@ -19,6 +19,7 @@ from collections.abc import Iterable
 # joiner, BOM (a stray one survives when files are concatenated), soft hyphen.
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _DROP_INVISIBLE = str.maketrans(dict.fromkeys(ZERO_WIDTH))
+_INVISIBLE = re.compile(f"[{ZERO_WIDTH}]")
 
 NIKHAHIT = "\u0e4d"
 SARA_AA = "\u0e32"
@@ -34,7 +35,9 @@ def canonical(text: str) -> str:
     one space, and no surrounding space. Letter case is kept."""
     if text.isascii():  # ids, codes, English names: the hot path, nothing to fold
         return " ".join(text.split())
-    text = unicodedata.normalize("NFC", text.translate(_DROP_INVISIBLE))
+    if _INVISIBLE.search(text):
+        text = text.translate(_DROP_INVISIBLE)
+    text = unicodedata.normalize("NFC", text)
     if NIKHAHIT in text:
         text = _DECOMPOSED_SARA_AM.sub(rf"\1{SARA_AM}", text)
     return " ".join(text.split())
@@ -79,6 +82,9 @@ class KnownIds:
         self._by_key.setdefault(key, stored)
         if key.isdecimal() and key.startswith("0"):
             self._by_digits.setdefault(key.lstrip("0"), stored)
+
+    def __len__(self) -> int:
+        return len(self._by_key)
 
     def __contains__(self, text: object) -> bool:
         return isinstance(text, str) and id_key(text) in self._by_key

@@ -93,10 +93,10 @@ def parse_trainees(
                 )
             else:
                 seen[key] = number
-            stored = known.get(trainee_id)
+            stored = known.get(trainee_id) if known else None
             if stored is not None:
                 trainee_id = stored
-            elif (padded := known.lost_zeros(trainee_id)) is not None:
+            elif known and (padded := known.lost_zeros(trainee_id)) is not None:
                 problems.add(number, "trainee_id", lost_zeros_message(trainee_id, padded))
         full_name = canonical(as_typed(cells.get("full_name", "")))
         if not full_name:
