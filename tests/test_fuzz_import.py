@@ -165,7 +165,7 @@ def test_formula_looking_names_are_exported_as_text(cli, tmp_path: Path):
         cell_ = line[name_col]
         assert cell_.data_type == "s", (cell_.value, cell_.data_type)  # text, never "f"
         seen[line[id_col].value] = cell_.value
-    assert seen == {tid: "'" + name for tid, name in names.items()}
+    assert seen == names  # as typed: a text cell never runs, and a quote would become data
     wb.close()
     # the stored names are untouched: only exports are neutralised
     stored = {t["trainee_id"]: t["full_name"] for t in cli("trainees", "-f", "json").json()}
@@ -186,3 +186,63 @@ def test_any_formula_looking_name_stays_text_in_csv(cli, tmp_path: Path, name):
         if row["trainee_id"] == "Y001":
             value = row["full_name"]
             assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value
+
+
+# ---- damaged real files: a good workbook or CSV with bytes flipped, cut or inserted ----------
+
+
+def good_workbook() -> bytes:
+    from tests.cohort_files import write_xlsx
+
+    rows = [[r[c] for c in TRAINEE_COLUMNS] for r in make_cohort(4, seed=6, prefix="Z")]
+    buffer = io.BytesIO()
+    write_xlsx(buffer, TRAINEE_COLUMNS, rows)  # type: ignore[arg-type]
+    return buffer.getvalue()
+
+
+def good_csv(encoding: str, sep: str) -> bytes:
+    rows = [[r[c] for c in TRAINEE_COLUMNS] for r in make_cohort(4, seed=6, prefix="Z")]
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=sep).writerows([TRAINEE_COLUMNS, *rows])
+    return buffer.getvalue().encode(encoding)
+
+
+def corrupt(data: bytes, seed: int) -> bytes:
+    """Seeded damage as disks, mail gateways and half-finished downloads do it."""
+    import random
+
+    rng = random.Random(seed)
+    out = bytearray(data)
+    for _ in range(rng.randint(1, 8)):
+        kind = rng.choice(("flip", "cut", "insert", "zero", "truncate"))
+        at = rng.randrange(len(out)) if out else 0
+        if kind == "flip" and out:
+            out[at] ^= 1 << rng.randrange(8)
+        elif kind == "cut":
+            del out[at : at + rng.randint(1, 64)]
+        elif kind == "insert":
+            out[at:at] = rng.randbytes(rng.randint(1, 32))
+        elif kind == "zero":
+            out[at : at + 16] = bytes(len(out[at : at + 16]))
+        else:
+            del out[at:]
+    return bytes(out)
+
+
+# Reading happens before the database is touched: SQLite alone is enough.
+@pytest.mark.sqlite_only
+@FUZZ
+@given(seed=st.integers(0, 2**32 - 1))
+def test_a_damaged_workbook_exits_1_or_imports(importer, seed):
+    assert importer("trainees", corrupt(good_workbook(), seed), ".xlsx") in (0, 1)
+
+
+@pytest.mark.sqlite_only
+@FUZZ
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp874"]),
+    sep=st.sampled_from([",", ";", "\t"]),
+)
+def test_a_damaged_csv_in_any_encoding_exits_1_or_imports(importer, seed, encoding, sep):
+    assert importer("trainees", corrupt(good_csv(encoding, sep), seed)) in (0, 1)

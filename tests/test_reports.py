@@ -73,7 +73,7 @@ def test_on_defaults_to_today_in_bangkok(cli, people, monkeypatch):
         (["A1", "--week", "23", "--on", "2023-07-21"], "Error: --week 23"),
         (["A1", "--week", "16", "--on", "2023-10-13"], "Error: --on 2023-10-13 is before week 16"),
         (["A1", "--week", "22", "--on", "2023-12-04"], "Error: --on 2023-12-04 is after the"),
-        (["A1", "--week", "3", "--on", "21/07/2023"], "Error: --on '21/07/2023' is not a date"),
+        (["A1", "--week", "3", "--on", "31/06/2023"], "Error: --on '31/06/2023' is not a date"),
         (["A1", "--week", "3", "--on", "2023-07-21", "-m", "pray"], "Error: unknown mechanism"),
         (["A1", "--week", "3", "--on", "2023-07-21", "-n", "aliens"], "Error: unknown network"),
         (["A1", "--week", "3", "--on", "2023-07-21", "--sdg", "18"], "Error: --sdg '18'"),
@@ -164,7 +164,7 @@ def test_rejected_file_lists_every_bad_row_and_leaves_database_unchanged(cli, pe
         ("NOPE", 2, "2023-07-14", "", "", "", ""),  # row 3
         ("W1", 2, "2023-07-14", "", "", "", ""),  # row 4
         ("A2", 23, "2023-07-14", "", "", "", ""),  # row 5
-        ("A2", 3, "14/07/2023", "", "", "", ""),  # row 6
+        ("A2", 3, "31/06/2023", "", "", "", ""),  # row 6: no 31 June
         ("A2", 4, "2023-07-21", "", "", "", ""),  # row 7: before week 4 starts (24 Jul)
         ("A2", 5, "2024-01-10", "", "", "", ""),  # row 8: after the programme
         ("A2", 6, "2023-08-11", "coordinate;dance", "", "", ""),  # row 9
@@ -182,7 +182,7 @@ def test_rejected_file_lists_every_bad_row_and_leaves_database_unchanged(cli, pe
         "row 3, column trainee_id: no trainee with id 'NOPE'",
         "row 4, column trainee_id: trainee W1 is withdrawn",
         "row 5, column week: '23' is not a week number 1-22",
-        "row 6, column submitted_on: '14/07/2023' is not a date",
+        "row 6, column submitted_on: '31/06/2023' is not a date",
         "row 7, column submitted_on: 2023-07-21 is before week 4 starts (Mon 2023-07-24)",
         "row 8, column submitted_on: 2024-01-10 is after the programme",
         "row 9, column mechanisms: unknown 'dance'",

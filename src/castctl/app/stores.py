@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from castctl.db.location import hide_password, resolve_location
 from castctl.db.store import Store
 from castctl.db.store import open_store as open_location
+from castctl.errors import InputError
 
 __all__ = ["Location", "Store", "locate", "open_store", "open_store_as_is", "shown_location"]
 
@@ -19,6 +20,9 @@ class Location:
 
 
 def locate(option: str | None) -> Location:
+    if option is not None and not option.strip():
+        # An unset variable in a script (--db "$DB") must not silently mean the default.
+        raise InputError("--db is empty: give a SQLite file path or a database URL")
     location = resolve_location(option)
     return Location(location, not option and location == resolve_location(None, {}))
 

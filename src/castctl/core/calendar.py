@@ -56,11 +56,14 @@ def today_in_bangkok() -> dt.date:
 
 
 def parse_date(text: str, what: str = "date") -> dt.date:
-    """Parse an ISO ``YYYY-MM-DD`` date or raise a user error naming ``what``."""
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except (ValueError, AttributeError):
-        raise InputError(f"{what} {text!r} is not a date in the form YYYY-MM-DD") from None
+    """A date in any form Thai offices write (``castctl.core.dates``: ISO, D/M/YYYY, Thai
+    month names, Buddhist-era years), or a user error naming ``what`` and the accepted forms."""
+    from castctl.core.dates import ACCEPTED_FORMS, parse_thai_date
+
+    day = parse_thai_date(text) if isinstance(text, str) else None
+    if day is None:
+        raise InputError(f"{what} {text!r} is not a date; use {ACCEPTED_FORMS}")
+    return day
 
 
 def thai_holidays(start: dt.date, end: dt.date) -> list[Holiday]:

@@ -8,11 +8,11 @@ re-importing a file is recognised as "unchanged".
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from castctl.core.calendar import Week
+from castctl.core.text import name_key
 from castctl.core.vocabulary import MECHANISMS, NETWORKS, SDGS
 from castctl.errors import InputError
 
@@ -22,7 +22,8 @@ GRACE_AFTER_LAST_FRIDAY = dt.timedelta(days=2)
 
 
 def _key(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).casefold().replace("_", " ").split())
+    # castctl's one canonical text; "civil_society" and "civil society" are one term.
+    return name_key(text.replace("_", " "))
 
 
 def _lookup(vocabulary: dict[str, tuple[str, str]]) -> dict[str, str]:

@@ -11,13 +11,13 @@ closest names.
 from __future__ import annotations
 
 import difflib
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from typing import Generic, TypeVar
 
+from castctl.core.text import canonical, name_key
 from castctl.errors import NotFoundError
 
 REGIONS = ("north", "northeast", "central", "east", "west", "south")
@@ -75,8 +75,23 @@ class PilotRef:
 
 
 def _key(text: str) -> str:
-    """Comparison key: NFC, case-folded, inner whitespace collapsed."""
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+    """Comparison key: castctl's one canonical text (NFC, Thai sara am composed, invisible
+    characters and surrounding spaces dropped), case-folded."""
+    return name_key(text)
+
+
+class UnknownName(NotFoundError):
+    """No item has this code or name; ``suggestions`` are the closest names (may be empty), so
+    an importer can decide whether to quote what was typed."""
+
+    def __init__(self, kind: str, text: str, suggestions: Sequence[str]) -> None:
+        hint = ""
+        if suggestions:
+            hint = "; did you mean " + " or ".join(repr(s) for s in suggestions) + "?"
+        super().__init__(f"unknown {kind} {text!r}{hint}")
+        self.kind = kind
+        self.text = text
+        self.suggestions = tuple(suggestions)
 
 
 def _load_yaml(name: str) -> object:
@@ -158,20 +173,24 @@ class _Index(Generic[T]):
                 self.labels.setdefault(_key(name), name)
 
     def find(self, text: str) -> T:
-        raw = str(text).strip()
+        found = self.by_code.get(text)
+        if found is not None:  # a clean code: most cells of a file
+            return found
+        raw = canonical(str(text))
         if raw in self.by_code:
             return self.by_code[raw]
-        matches = self.by_name.get(_key(raw), [])
+        key = _key(raw)
+        matches = self.by_name.get(key, [])
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
             codes = ", ".join(sorted(str(getattr(m, "code", m)) for m in matches))
             raise NotFoundError(f"{self.kind} {raw!r} is ambiguous: use a code ({codes})")
-        close = difflib.get_close_matches(_key(raw), list(self.by_name), n=3, cutoff=0.6)
-        hint = ""
-        if close:
-            hint = "; did you mean " + " or ".join(repr(self.labels[c]) for c in close) + "?"
-        raise NotFoundError(f"unknown {self.kind} {raw!r}{hint}")
+        close = difflib.get_close_matches(key, list(self.by_name), n=6, cutoff=0.6)
+        # Offer only names that read differently from what was typed (a name that is the same
+        # text canonically would have matched), each once.
+        labels = list(dict.fromkeys(self.labels[c] for c in close if c != key))[:3]
+        raise UnknownName(self.kind, raw, labels)
 
 
 class DistrictIndex(_Index[DistrictRef]):

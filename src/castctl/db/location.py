@@ -31,22 +31,55 @@ def is_url(location: str) -> bool:
     return "://" in location
 
 
+# Query parameters that carry a secret in a libpq/psycopg connection URL.
+SECRET_PARAMETERS = ("password", "passfile", "sslpassword")
+
+
 def hide_password(location: str) -> str:
-    """The location as it may be shown: a URL's password replaced by ``***``."""
+    """The location as it may be shown: every password in a URL, in its user part
+    (``user:secret@host``) or its query string (``?password=secret``), replaced by ``***``."""
     if not is_url(location):
         return location
+    scheme, _, rest = location.partition("://")
     try:
-        netloc = urlsplit(location).netloc
+        parts = urlsplit(location)
+        netloc = parts.netloc
     except ValueError:
-        return location.split("://", 1)[0] + "://***"
-    userinfo, at, _ = netloc.rpartition("@")
-    if not at or ":" not in userinfo:
-        return location
-    user = userinfo.split(":", 1)[0]
-    return location.replace(netloc, f"{user}:***@{netloc.rpartition('@')[2]}", 1)
+        return scheme + "://***"
+    shown = rest
+    userinfo, at, host = netloc.rpartition("@")
+    if at and ":" in userinfo:
+        shown = shown.replace(netloc, f"{userinfo.split(':', 1)[0]}:***@{host}", 1)
+    if parts.query:
+        query = "&".join(
+            f"{key}=***" if key.lower() in SECRET_PARAMETERS else item
+            for item in parts.query.split("&")
+            for key in [item.split("=", 1)[0]]
+        )
+        shown = shown.replace(parts.query, query, 1)
+    return f"{scheme}://{shown}"
+
+
+def url_passwords(location: str) -> list[str]:
+    """Every secret a URL holds (user part and query string), decoded and as typed: messages
+    from a driver may quote either form."""
+    if not is_url(location):
+        return []
+    try:
+        parts = urlsplit(location)
+        found = [parts.password] if parts.password else []
+    except ValueError:
+        return []
+    for item in parts.query.split("&"):
+        key, eq, value = item.partition("=")
+        if eq and key.lower() in SECRET_PARAMETERS and value:
+            found.append(value)
+    secrets = {s for raw in found for s in (raw, unquote(raw))}
+    return sorted(secrets, key=len, reverse=True)  # longest first: no partial leftovers
 
 
 def url_password(location: str) -> str | None:
+    """The password of the URL's user part, decoded (None without one)."""
     if not is_url(location):
         return None
     try:

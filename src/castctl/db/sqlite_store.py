@@ -165,6 +165,11 @@ class SqliteStore(Store):
             raise DatabaseError("an in-memory SQLite database cannot be shared; give a file")
         if not self.path.exists():
             self._create_file()
+        elif self.path.stat().st_mode & 0o077:
+            # An existing file (an empty one made by touch, an old copy) is about to hold, or
+            # already holds, personal data: only its owner may read it.
+            with contextlib.suppress(OSError):
+                os.chmod(self.path, 0o600)
         if not os.access(self.path, os.W_OK):
             raise DatabaseError(f"the database {self.path} is not writable")
         try:
@@ -257,7 +262,9 @@ class SqliteStore(Store):
         return target
 
     def backup_to(self, target: Path) -> None:
-        """A consistent copy through SQLite's online backup API, safe while others write."""
+        """A consistent copy through SQLite's online backup API, safe while others write; the
+        copy is checked (``PRAGMA integrity_check``) and removed when it is not sound, so a
+        damaged database never yields a "backup" that ``db restore`` would refuse."""
         if target.exists():
             raise DatabaseError(f"{target} already exists; choose a new file name")
         if not target.parent.is_dir():
@@ -268,8 +275,19 @@ class SqliteStore(Store):
             dest = sqlite3.connect(target)
             try:
                 self._sqlite().backup(dest)
+                check = dest.execute("PRAGMA integrity_check").fetchall()
             finally:
                 dest.close()
         except (OSError, sqlite3.Error) as exc:
             target.unlink(missing_ok=True)
-            raise DatabaseError(f"backup to {target} failed: {exc}") from None
+            raise DatabaseError(
+                f"backup to {target} failed: {self._describe(exc)}; no backup was written"
+            ) from None
+        if check != [("ok",)]:
+            target.unlink(missing_ok=True)
+            lines = [ln.strip() for row in check for ln in str(row[0]).splitlines()]
+            first = next((ln for ln in lines if ln and not ln.startswith("***")), "no answer")
+            raise DatabaseError(
+                f"the database {self.path} is damaged ({first}); no backup was written: "
+                "restore an earlier backup"
+            )

@@ -33,7 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from castctl.db.location import hide_password, is_url, url_password
+from castctl.db.location import hide_password, is_url, url_passwords
 from castctl.errors import DatabaseError
 
 if TYPE_CHECKING:
@@ -286,14 +286,21 @@ class Store(ABC):
         open an older database at once, one migrates and the others find it done."""
         from sqlalchemy.exc import SQLAlchemyError
 
+        self._upgrade_backup: Path | None = None
         try:
             # conn.begin() issues BEGIN IMMEDIATE on SQLite: the write lock, up front.
             bind = self.engine.execution_options(castctl_write=True)
             with bind.connect() as conn, conn.begin():
                 self._lock_for_migration(conn)
                 return self._migrate_locked(conn)
-        except SQLAlchemyError as exc:
-            raise DatabaseError(self._describe(exc)) from None
+        except BaseException as exc:
+            # The upgrade rolled back: the database is as the copy is, so the copy would only
+            # be one more file of personal data per failed attempt.
+            if self._upgrade_backup is not None:
+                self._upgrade_backup.unlink(missing_ok=True)
+            if isinstance(exc, SQLAlchemyError):
+                raise DatabaseError(self._describe(exc)) from None
+            raise
 
     def _migrate_locked(self, conn: Connection) -> Upgrade | None:
         from castctl.db import migrations
@@ -310,7 +317,7 @@ class Store(ABC):
 
             load_reference_data(_SqlAlchemyTx(conn))
             return Upgrade(None, HEAD_REVISION)
-        backup = self._backup_before_upgrade(revision)
+        backup = self._upgrade_backup = self._backup_before_upgrade(revision)
         migrations.upgrade(conn, stamp=None if stamped else revision)
         return Upgrade(revision, HEAD_REVISION, backup)
 
@@ -343,9 +350,8 @@ class Store(ABC):
         exc = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's error
         lines = str(exc).strip().splitlines()
         text = lines[0].strip() if lines else type(exc).__name__
-        password = url_password(self.location)
-        if password:
-            text = text.replace(password, "***")
+        for secret in url_passwords(self.location):
+            text = text.replace(secret, "***")
         where = self.display_location
         if "file is not a database" in text or "malformed" in text:
             return f"{where} is not a castctl database (it is not SQLite or is damaged)"

@@ -32,8 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from castctl.core.dataset import Dataset
-from castctl.db import engine
-from castctl.db.store import Store
+from castctl.db.store import HEAD_REVISION, Store, plain_row
 from castctl.errors import CastError, DatabaseError, InputError
 
 if TYPE_CHECKING:
@@ -88,7 +87,7 @@ def _json_value(value: Any) -> Any:
     timestamps, ints for whole decimals), binary as hex."""
     if isinstance(value, bytes | bytearray | memoryview):
         return bytes(value).hex()
-    return engine.plain_row((value,))[0]
+    return plain_row((value,))[0]
 
 
 def _kind(column: Any) -> str:
@@ -370,7 +369,7 @@ def _check_castctl(conn: sqlite3.Connection, path: Path) -> SqliteFileInfo:
         if not _is_known_revision(schema):
             raise DatabaseError(
                 f"{label} is at schema {schema}, newer than this castctl "
-                f"({engine.HEAD_REVISION}): upgrade castctl"
+                f"({HEAD_REVISION}): upgrade castctl"
             )
         trainees = conn.execute("SELECT COUNT(*) FROM trainee").fetchone()[0]
         reports = conn.execute("SELECT COUNT(*) FROM report").fetchone()[0]

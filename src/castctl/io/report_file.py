@@ -13,9 +13,12 @@ from typing import Any, TypeVar
 
 from castctl.core import field_reports
 from castctl.core.calendar import Week
+from castctl.core.dates import ACCEPTED_FORMS, looks_like_a_date, parse_thai_date
 from castctl.core.records import ReportRow
+from castctl.core.text import KnownIds, id_text, lost_zeros_message
 from castctl.core.vocabulary import MECHANISMS, NETWORKS
 from castctl.errors import InputError
+from castctl.io.cells import shown
 from castctl.io.tabular import Problems, Sheet, split_list
 
 _T = TypeVar("_T")
@@ -25,18 +28,28 @@ REPORT_OPTIONAL = ("mechanisms", "networks", "sdgs", "note")
 
 
 def parse_submission_date(text: str) -> dt.date | None:
-    """ISO date; a spreadsheet timestamp (``2023-10-20T09:30:00``) counts as its date."""
-    value = text.strip()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        pass
-    if len(value) > 10 and value[10] in "T ":
-        try:
-            return dt.datetime.fromisoformat(value).date()
-        except ValueError:
-            return None
-    return None
+    """A date in any form of ``castctl.core.dates`` (ISO, D/M/YYYY, Thai month names,
+    Buddhist-era years); a spreadsheet timestamp (``2023-10-20T09:30:00``) counts as its date."""
+    return parse_thai_date(text)
+
+
+def _trainee_cell(statuses: Mapping[str, str]) -> Callable[[str], tuple[str, str | None]]:
+    """(stored trainee id, None) or ("", why not) for an id cell: ``t001``, ``Ｔ００１`` and
+    ``T001`` with a zero-width space are the stored ``T001``; ``42`` is refused when ``00042``
+    is stored."""
+    known = KnownIds(statuses)
+
+    def resolve(text: str) -> tuple[str, str | None]:
+        if not text:
+            return "", "is empty"
+        trainee_id = text if text in statuses else known.get(text)
+        if trainee_id is None:
+            if (padded := known.lost_zeros(text)) is not None:
+                return "", lost_zeros_message(id_text(text), padded)
+            return "", field_reports.reporter_problem(id_text(text), None)
+        return trainee_id, field_reports.reporter_problem(trainee_id, statuses[trainee_id])
+
+    return _memo(resolve)
 
 
 def _memo(fn: Callable[[str], _T]) -> Callable[[str], _T]:
@@ -61,7 +74,7 @@ def _vocabulary_cell(
         terms = resolve(split_list(text))
         if terms.unknown:
             return "", (
-                f"unknown {', '.join(map(repr, terms.unknown))}; use "
+                f"unknown {', '.join(shown(t, what='term') for t in terms.unknown)}; use "
                 f"{field_reports.vocabulary_hint(vocabulary)} (or their Thai names)"
             )
         return terms.joined(), None
@@ -72,7 +85,7 @@ def _vocabulary_cell(
 def _sdg_cell(text: str) -> tuple[str, str | None]:
     goals = field_reports.sdgs(split_list(text))
     if goals.bad:
-        return "", f"{', '.join(map(repr, goals.bad))}: SDGs are numbers 1-17"
+        return "", f"{', '.join(shown(g) for g in goals.bad)}: SDGs are numbers 1-17"
     return goals.joined(), None
 
 
@@ -89,6 +102,7 @@ def parse_reports(
         raise InputError(f"{sheet.path.name} has a header row but no data rows; nothing written")
     problems = Problems(sheet.path)
     by_number = {w.number: w for w in weeks}
+    trainee_of = _trainee_cell(statuses)
     week_of = _memo(lambda text: field_reports.parse_week(text, len(weeks)))
     date_of = _memo(parse_submission_date)
     mechanisms_of = _vocabulary_cell(field_reports.mechanisms, MECHANISMS)
@@ -97,28 +111,22 @@ def parse_reports(
     timing: dict[tuple[int, dt.date], str | None] = {}
     seen: dict[tuple[str, int], int] = {}
     out: list[ReportRow] = []
-    for number, cells in track(sheet.rows):
+    columns = (*REPORT_REQUIRED, *REPORT_OPTIONAL)
+    for number, cells in track(sheet.project(columns)):
+        week_text, date_text, mech_text, nets_text, sdgs_text, note = cells[1:]
         ok = True
-        trainee_id = cells.get("trainee_id", "")
-        if not trainee_id:
-            problems.add(number, "trainee_id", "is empty")
-            ok = False
-        elif (
-            why := field_reports.reporter_problem(trainee_id, statuses.get(trainee_id))
-        ) is not None:
+        trainee_id, why = trainee_of(cells[0])
+        if why is not None:
             problems.add(number, "trainee_id", why)
             ok = False
-        week_text = cells.get("week", "")
         week_no = week_of(week_text)
         if week_no is None:
-            shown = repr(week_text) if week_text else "empty"
-            problems.add(number, "week", f"{shown} is not a week number 1-{len(weeks)}")
+            problems.add(number, "week", f"{shown(week_text)} is not a week number 1-{len(weeks)}")
             ok = False
-        date_text = cells.get("submitted_on", "")
         on = date_of(date_text)
         if on is None:
-            shown = repr(date_text) if date_text else "empty"
-            problems.add(number, "submitted_on", f"{shown} is not a date in the form YYYY-MM-DD")
+            value = repr(date_text) if looks_like_a_date(date_text) else shown(date_text)
+            problems.add(number, "submitted_on", f"{value} is not a date; use {ACCEPTED_FORMS}")
             ok = False
         elif week_no is not None:
             key = (week_no, on)
@@ -128,10 +136,11 @@ def parse_reports(
                 problems.add(number, "submitted_on", why)
                 ok = False
         values: list[str] = []
-        for column, parse in (
-            ("mechanisms", mechanisms_of), ("networks", networks_of), ("sdgs", sdgs_of),
+        for column, parse, text in (
+            ("mechanisms", mechanisms_of, mech_text), ("networks", networks_of, nets_text),
+            ("sdgs", sdgs_of, sdgs_text),
         ):  # fmt: skip
-            joined, why = parse(cells.get(column, ""))
+            joined, why = parse(text)
             if why is not None:
                 problems.add(number, column, why)
                 ok = False
@@ -147,6 +156,6 @@ def parse_reports(
                 ok = False
         if ok and week_no is not None and on is not None:
             mech, nets, goals = values
-            out.append(ReportRow(trainee_id, week_no, on, mech, nets, goals, cells.get("note", "")))
+            out.append(ReportRow(trainee_id, week_no, on, mech, nets, goals, note))
     problems.raise_if_any()
     return out
