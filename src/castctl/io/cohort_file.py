@@ -28,6 +28,7 @@ def _preferences(
     *,
     limit: int,
     pilot_only: bool,
+    intake: str | None = None,
 ) -> str:
     codes: list[str] = []
     items = split_list(text)
@@ -40,7 +41,8 @@ def _preferences(
             problems.add(row, column, exc.message)
             continue
         if pilot_only and not ref.pilot:
-            problems.add(row, column, f"{ref.code} {ref.name_en} is not a pilot district")
+            of = f" of intake {intake}" if intake else ""
+            problems.add(row, column, f"{ref.code} {ref.name_en} is not a pilot district{of}")
         elif ref.code in codes:
             problems.add(row, column, f"{ref.code} is listed twice")
         else:
@@ -55,8 +57,12 @@ def _require_rows(sheet: Sheet) -> None:
 
 
 def parse_trainees(
-    sheet: Sheet, districts: DistrictIndex, provinces: ProvinceIndex
+    sheet: Sheet, districts: DistrictIndex, provinces: ProvinceIndex, *, intake: str | None = None
 ) -> list[TraineeRow]:
+    """The trainee rows of ``sheet``; every problem of every row raised together.
+
+    A pilot preference must be a district marked ``pilot`` in ``districts`` (the app marks the
+    pilot districts of ``intake``, the intake named in the message)."""
     _require_rows(sheet)
     problems = Problems(sheet.path)
     seen: dict[str, int] = {}
@@ -100,7 +106,7 @@ def parse_trainees(
             problems.add(number, "email", "not an email address")
         pilot = _preferences(
             problems, number, "pilot_preferences", cells.get("pilot_preferences", ""), districts,
-            limit=MAX_PILOT_PREFS, pilot_only=True,
+            limit=MAX_PILOT_PREFS, pilot_only=True, intake=intake,
         )  # fmt: skip
         target = _preferences(
             problems, number, "target_preferences", cells.get("target_preferences", ""),
