@@ -365,7 +365,7 @@ def test_withdraw_keeps_status_history_frees_places_and_leaves_assign(cli, datab
     r = cli("trainees", "withdraw", gone, "--on", "2023-07-21", "--reason", "again", code=1)
     assert r.stderr == f"Error: trainee {gone} is already withdrawn\n"
     r = cli("trainees", "withdraw", "NOPE", "--on", "2023-07-21", "--reason", "x", code=1)
-    assert r.stderr == "Error: no trainee with id 'NOPE'\n"
+    assert r.stderr == "Error: no trainee with id 'NOPE' in intake 2566\n"
     cli("trainees", "withdraw", "T001", "--on", "2023-13-01", "--reason", "x", code=1)
     assert dump(database) == before
 

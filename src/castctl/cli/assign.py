@@ -68,8 +68,8 @@ def _summary_views(run: "AssignmentRun") -> tuple[list[View], list[str]]:
              Column("placed", "Placed", "right"), Column("capacity", "Capacity", "right"),
              *(Column(d, d, "right") for d in run.departments)],
             pilot_rows,
-            title=f"Intake {run.intake} pilot districts: trainees against mentor capacity, "
-            "by department",
+            title=f"Pilot districts of intake {run.intake}: trainees against mentor "
+            "capacity, by department",
             caption="department spread cap per pilot district: "
             + ", ".join(f"{d} {c}" for d, c in sorted(plan.department_cap.items())),
         )
