@@ -10,6 +10,7 @@ import pytest
 from castctl.app.mentors import list_mentors, set_mentor
 from castctl.app.placement import explain_placement, run_assignment
 from castctl.core.demo import make_cohort
+from castctl.core.intakes import builtin_intake
 from castctl.core.records import TraineeRow
 from castctl.core.reference import pilot_districts
 from castctl.db.cohort import import_targets, import_trainees
@@ -17,6 +18,7 @@ from castctl.db.districts import district_index, load_provinces
 from castctl.db.store import Store, open_store
 from castctl.errors import NotFoundError
 
+INTAKE = builtin_intake()
 PLACEMENT_TABLES = ("assignment", "assignment_change")
 
 
@@ -35,8 +37,8 @@ def add_cohort(store: Store, n: int) -> list[str]:
         n, 7, load_provinces(store), list(district_index(store).by_code.values()),
         [p.code for p in pilot_districts()],
     )  # fmt: skip
-    import_trainees(store, [TraineeRow(**t) for t in cohort.trainees], dry_run=False)
-    import_targets(store, cohort.targets, dry_run=False)
+    import_trainees(store, "2566", [TraineeRow(**t) for t in cohort.trainees], dry_run=False)
+    import_targets(store, "2566", cohort.targets, dry_run=False)
     return sorted(t["trainee_id"] for t in cohort.trainees)
 
 
@@ -46,7 +48,7 @@ def counts(store: Store) -> dict[str, int]:
 
 def test_a_dry_run_places_everyone_and_writes_nothing(store):
     ids = add_cohort(store, 40)
-    dry = run_assignment(store, dry_run=True)
+    dry = run_assignment(store, INTAKE, dry_run=True)
     assert counts(store) == {"assignment": 0, "assignment_change": 0}
     assert sorted(dry.plan.assignments) == ids
     assert dry.plan.changed == 40 and dry.active_trainees == 40 and dry.dry_run
@@ -55,34 +57,34 @@ def test_a_dry_run_places_everyone_and_writes_nothing(store):
     assert sum(p.placed for p in dry.pilot_fill) == 40
     assert dry.target_fill.used == 40
 
-    real = run_assignment(store)
+    real = run_assignment(store, INTAKE)
     assert real.plan.assignments == dry.plan.assignments
     assert counts(store) == {"assignment": 40, "assignment_change": 80}
-    again = run_assignment(store)
+    again = run_assignment(store, INTAKE)
     assert again.plan.changed == 0
     assert counts(store) == {"assignment": 40, "assignment_change": 80}
 
 
 def test_explain_writes_nothing_and_knows_only_active_trainees(store):
     ids = add_cohort(store, 20)
-    doc = explain_placement(store, ids[0])
+    doc = explain_placement(store, INTAKE, ids[0])
     assert doc["trainee_id"] == ids[0]
     assert {"pilot", "target"} <= set(doc) and not doc["pilot"]["kept"]
     assert counts(store) == {"assignment": 0, "assignment_change": 0}
-    with pytest.raises(NotFoundError, match="no active trainee with id 'NOBODY'"):
-        explain_placement(store, "NOBODY")
+    with pytest.raises(NotFoundError, match="no active trainee with id 'NOBODY' in intake 2566"):
+        explain_placement(store, INTAKE, "NOBODY")
 
 
 def test_mentor_capacity_is_the_setting_else_a_tenth_of_the_active_cohort(store):
     add_cohort(store, 41)
-    mentors = {m["district_code"]: m for m in list_mentors(store)}
+    mentors = {m["district_code"]: m for m in list_mentors(store, INTAKE)}
     assert {(m["capacity"], m["capacity_set"]) for m in mentors.values()} == {(5, False)}
 
-    district = set_mentor(store, "3209", capacity=7, name="Chief")
+    district = set_mentor(store, INTAKE, "3209", capacity=7, name="Chief")
     assert district.code == "3209"
-    mentor = next(m for m in list_mentors(store) if m["district_code"] == "3209")
+    mentor = next(m for m in list_mentors(store, INTAKE) if m["district_code"] == "3209")
     assert (mentor["capacity"], mentor["capacity_set"], mentor["name"]) == (7, True, "Chief")
 
-    set_mentor(store, "3209", capacity=0, name="")  # 0 and "" clear the settings
-    mentor = next(m for m in list_mentors(store) if m["district_code"] == "3209")
+    set_mentor(store, INTAKE, "3209", capacity=0, name="")  # 0 and "" clear the settings
+    mentor = next(m for m in list_mentors(store, INTAKE) if m["district_code"] == "3209")
     assert (mentor["capacity"], mentor["capacity_set"], mentor["name"]) == (5, False, None)

@@ -63,7 +63,8 @@ def test_json_shape_costs_and_constraints_hold(cli, tmp_path):
     load(cli, tmp_path, cohort, roomy_targets(60))
     doc = cli("assign", "-f", "json").json()
 
-    assert set(doc) == {"stage", "optimal", "objective", "assignments", "changed"}
+    assert set(doc) == {"intake", "stage", "optimal", "objective", "assignments", "changed"}
+    assert doc["intake"] == "2566"
     assert doc["stage"] == "all" and doc["optimal"] is True
     assert set(doc["objective"]) == {"pilot", "target"}
     for a in doc["assignments"]:
@@ -409,7 +410,7 @@ def test_explain_shows_choice_breakdown_and_why_alternatives_lost(cli, tmp_path)
     table = cli("assign", "--explain", loser).stdout
     assert "chosen" in table and "full" in table and "1002" in table
     r = cli("assign", "--explain", "NOBODY", code=1)
-    assert r.stderr == "Error: no active trainee with id 'NOBODY'\n"
+    assert r.stderr == "Error: no active trainee with id 'NOBODY' in intake 2566\n"
 
 
 @pytest.mark.parametrize("stage", ["pilot", "target", "all"])
@@ -417,4 +418,4 @@ def test_explain_respects_the_stage(cli, tmp_path, stage):
     load(cli, tmp_path, make_cohort(12, seed=17), roomy_targets(12))
     doc = cli("assign", "--stage", stage, "--explain", "T003", "-f", "json").json()
     expected = {"pilot", "target"} if stage == "all" else {stage}
-    assert set(doc) == {"trainee_id"} | expected
+    assert set(doc) == {"trainee_id", "intake"} | expected

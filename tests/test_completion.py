@@ -107,3 +107,26 @@ def test_no_database_means_no_suggestions_and_no_database_made(tmp_path: Path):
     broken.write_bytes(b"not a database at all")
     assert bash_complete(f"castctl --db {broken} mentors set Mae") == []
     assert broken.read_bytes() == b"not a database at all"
+
+
+def test_trainee_ids_and_pilots_complete_for_the_intake_given(cli, database, tmp_path: Path):
+    intake = tmp_path / "2567.yaml"
+    intake.write_text(
+        'name: "2567"\nstart: 2024-07-01\nweeks: 6\npilot_weeks: 2\n'
+        'pilot_districts:\n  - district: "5001"\n',
+        encoding="utf-8",
+    )
+    cli("intakes", "import", str(intake))
+    old, new = make_cohort(3, prefix="OLD-"), make_cohort(2, prefix="NEW-")
+    new = [{**row, "pilot_preferences": ""} for row in new]  # 2023 pilots are not 2567's
+    cli("--intake", "2566", "trainees", "import", str(write_csv(tmp_path / "old.csv", old)))
+    cli("--intake", "2567", "trainees", "import", str(write_csv(tmp_path / "new.csv", new)))
+    new_ids = sorted(row["trainee_id"] for row in new)
+    assert bash_complete("castctl --intake 2567 trainees show ") == new_ids
+    assert bash_complete("castctl --intake 2566 trainees show NEW") == []
+    # Without --intake, the date rule: 2567 ended most recently (today is after both).
+    assert bash_complete("castctl trainees show ") == new_ids
+    assert bash_complete("castctl --intake 2567 mentors set Mueang") == ["Mueang\\ Chiang\\ Mai"]
+    assert bash_complete("castctl --intake 2567 mentors set Mae") == []
+    # An unknown intake offers every intake's ids rather than an error in the prompt.
+    assert len(bash_complete("castctl --intake 25 trainees show ")) == 5

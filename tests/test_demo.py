@@ -59,6 +59,6 @@ def test_demo_refuses_a_database_with_real_trainees(cli, database, tmp_path):
     cli("trainees", "import", write_csv(tmp_path / "real.csv", [row]))
     before = dump(database)
     r = cli("demo", "--trainees", "120", "--seed", "3", code=1)
-    assert r.stderr.startswith("Error: this database holds 1 real trainee")
+    assert r.stderr.startswith("Error: intake 2566 holds 1 real trainee")
     assert "--db" in r.stderr
     assert dump(database) == before

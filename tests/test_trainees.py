@@ -66,7 +66,7 @@ def test_every_bad_row_is_listed_with_spreadsheet_numbering_and_nothing_is_writt
         "row 3, column department: unknown department 'XYZ' "
         "(use OPS, DOPA, CDD, DLA, DOL, DPT, DDPM or Thai)",
         "row 4, column home_province: unknown province 'Bangkokk'; did you mean 'Bangkok'?",
-        "row 4, column pilot_preferences: 1001 Phra Nakhon is not a pilot district",
+        "row 4, column pilot_preferences: 1001 Phra Nakhon is not a pilot district of intake 2566",
         "row 5, column pilot_preferences: 4 preferences; at most 3 allowed",
         "row 5, column target_preferences: 6 preferences; at most 5 allowed",
         "row 7, column trainee_id: 'B3' already used on row 5",
@@ -106,7 +106,7 @@ def test_rejected_file_problems_cover_every_kind(cli, seeded, tmp_path):
         "row 3, column department: unknown department 'ABC' "
         "(use OPS, DOPA, CDD, DLA, DOL, DPT, DDPM or Thai)",
         problems[2],  # the suggestions, checked below
-        "row 5, column pilot_preferences: 1001 Phra Nakhon is not a pilot district",
+        "row 5, column pilot_preferences: 1001 Phra Nakhon is not a pilot district of intake 2566",
         "row 6, column pilot_preferences: 4 preferences; at most 3 allowed",
         "row 7, column target_preferences: 6 preferences; at most 5 allowed",
         "row 8, column target_preferences: unknown district '7777'",
@@ -365,7 +365,7 @@ def test_withdraw_keeps_status_history_frees_places_and_leaves_assign(cli, datab
     r = cli("trainees", "withdraw", gone, "--on", "2023-07-21", "--reason", "again", code=1)
     assert r.stderr == f"Error: trainee {gone} is already withdrawn\n"
     r = cli("trainees", "withdraw", "NOPE", "--on", "2023-07-21", "--reason", "x", code=1)
-    assert r.stderr == "Error: no trainee with id 'NOPE'\n"
+    assert r.stderr == "Error: no trainee with id 'NOPE' in intake 2566\n"
     cli("trainees", "withdraw", "T001", "--on", "2023-13-01", "--reason", "x", code=1)
     assert dump(database) == before
 

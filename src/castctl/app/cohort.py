@@ -1,5 +1,6 @@
-"""Cohort use cases: import, list, show and withdraw trainees; import and list target
-districts."""
+"""Cohort use cases for one intake: import, list, show and withdraw trainees; import and list
+target districts. A trainee id is unique within an intake; the same id in two intakes is two
+enrolments. Pilot preferences name the intake's pilot districts."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from castctl.app.working import Working, quietly
+from castctl.core.intakes import Intake
 from castctl.core.records import ImportCounts
 from castctl.core.reference import find_department
 from castctl.db import cohort
@@ -30,26 +32,34 @@ STATUSES = ("active", "withdrawn")
 
 
 def import_trainees(
-    store: Store, path: Path, *, dry_run: bool = False, working: Working = quietly
+    store: Store,
+    intake: Intake,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    working: Working = quietly,
 ) -> ImportCounts:
-    """Add new trainees and update changed ones from a CSV/XLSX file, all or nothing."""
+    """Add new trainees to the intake and update changed ones from a CSV/XLSX file, all or
+    nothing; pilot preferences must be pilot districts of the intake."""
     sheet = read_table(path, required=TRAINEE_REQUIRED, optional=TRAINEE_OPTIONAL)
     with working(f"checking and importing {len(sheet):,} trainees…", size=len(sheet)):
-        rows = parse_trainees(sheet, district_index(store), province_index(store))
-        return cohort.import_trainees(store, rows, dry_run=dry_run)
+        districts = district_index(store, pilots=intake.pilot_codes)
+        rows = parse_trainees(sheet, districts, province_index(store), intake=intake.name)
+        return cohort.import_trainees(store, intake.name, rows, dry_run=dry_run)
 
 
 def list_trainees(
     store: Store,
+    intake: Intake,
     *,
     department: str | None = None,
     province: str | None = None,
     pilot: str | None = None,
     status: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The trainees with their placement, filtered by department (code or Thai name), home
-    province and pilot district (code or name), and status."""
-    rows = load_trainees(store)
+    """The intake's trainees with their placement, filtered by department (code or Thai name),
+    home province and pilot district of the intake (code or name), and status."""
+    rows = load_trainees(store, intake.name)
     if department:
         code = find_department(department).code
         rows = [r for r in rows if r["department"] == code]
@@ -57,8 +67,8 @@ def list_trainees(
         province_code = province_index(store).find(province).code
         rows = [r for r in rows if r["home_province"] == province_code]
     if pilot:
-        district = district_index(store, pilot_only=True).find(pilot).code
-        rows = [r for r in rows if r["pilot_district_code"] == district]
+        district = district_index(store, pilots=intake.pilot_codes, pilot_only=True).find(pilot)
+        rows = [r for r in rows if r["pilot_district_code"] == district.code]
     if status:
         if status not in STATUSES:
             raise InputError(f"--status {status!r}: use active or withdrawn")
@@ -69,33 +79,40 @@ def list_trainees(
 PLACEMENT_HISTORY_KEYS = ("changed_at", "stage", "old_code", "new_code", "reason")
 
 
-def show_trainee(store: Store, trainee_id: str) -> dict[str, Any]:
-    """One trainee: details and placement, ``status_history``, ``placement_history``."""
-    require_trainee(store.read, trainee_id)
-    trainee = load_trainees(store, trainee_id)[0]
-    trainee["status_history"] = status_history(store, trainee_id)
+def show_trainee(store: Store, intake: Intake, trainee_id: str) -> dict[str, Any]:
+    """One trainee of the intake: details and placement, ``status_history``,
+    ``placement_history``."""
+    require_trainee(store.read, intake.name, trainee_id)
+    trainee = load_trainees(store, intake.name, trainee_id)[0]
+    trainee["status_history"] = status_history(store, intake.name, trainee_id)
     trainee["placement_history"] = [
         {k: change[k] for k in PLACEMENT_HISTORY_KEYS}
-        for change in load_placement_changes(store, trainee_id)
+        for change in load_placement_changes(store, intake.name, trainee_id)
     ]
     return trainee
 
 
-def withdraw_trainee(store: Store, trainee_id: str, on: dt.date, reason: str) -> list[str]:
-    """Withdraw an active trainee on ``on``; returns the stages whose place was freed."""
-    return cohort.withdraw(store, trainee_id, on, reason)
+def withdraw_trainee(
+    store: Store, intake: Intake, trainee_id: str, on: dt.date, reason: str
+) -> list[str]:
+    """Withdraw an active trainee of the intake on ``on``; returns the stages whose place was
+    freed."""
+    return cohort.withdraw(store, intake.name, trainee_id, on, reason)
 
 
-def import_targets(store: Store, path: Path, *, dry_run: bool = False) -> ImportCounts:
-    """Add new target districts and update changed capacities from a file, all or nothing."""
+def import_targets(
+    store: Store, intake: Intake, path: Path, *, dry_run: bool = False
+) -> ImportCounts:
+    """Add new target districts of the intake and update changed capacities from a file, all
+    or nothing."""
     sheet = read_table(path, required=TARGET_REQUIRED, optional=TARGET_OPTIONAL)
     rows = parse_targets(sheet, district_index(store))
-    return cohort.import_targets(store, rows, dry_run=dry_run)
+    return cohort.import_targets(store, intake.name, rows, dry_run=dry_run)
 
 
-def list_targets(store: Store) -> list[dict[str, Any]]:
-    """The target districts with capacity, places used (``placed``) and ``free``."""
-    rows = load_target_fill(store)
+def list_targets(store: Store, intake: Intake) -> list[dict[str, Any]]:
+    """The intake's target districts with capacity, places used (``placed``) and ``free``."""
+    rows = load_target_fill(store, intake.name)
     for r in rows:
         r["free"] = r["capacity"] - r["placed"]
     return rows

@@ -3,13 +3,25 @@
 Each function takes the store and the word typed so far and returns ``(value, help)`` pairs,
 best first. ``open_for_completion`` opens the store only if it already exists, never creating
 or upgrading one: completing a word must not change anything.
+
+Trainee ids and pilot districts belong to an intake: the one given by ``--intake`` (or
+``$CASTCTL_INTAKE``), else the one the as-of date rule picks for today. When no single intake
+can be chosen (two running today, an unknown name), every intake's are offered: a suggestion
+too many is better than none, and nothing may fail in the prompt.
 """
 
 from __future__ import annotations
 
+import os
+
+from castctl.app.intakes import select_intake
 from castctl.app.stores import Store, open_store_as_is
+from castctl.core.calendar import today_in_bangkok
+from castctl.core.intakes import Intake
 from castctl.db.districts import load_districts, load_provinces
+from castctl.db.intakes import load_intakes
 from castctl.db.names import trainee_ids
+from castctl.errors import CastError
 
 Suggestion = tuple[str, str]  # (value, help shown by zsh, fish and PowerShell)
 
@@ -43,10 +55,24 @@ def _by_code_or_name(
     return found[:MAX_SUGGESTIONS]
 
 
+def _intakes(store: Store, intake_name: str | None) -> list[Intake]:
+    """The intake completion is for, or every intake when none can be chosen."""
+    try:
+        return [
+            select_intake(
+                store, name=intake_name, environ=dict(os.environ), as_of=today_in_bangkok()
+            )
+        ]
+    except CastError:
+        return load_intakes(store.read)
+
+
 def complete_districts(
-    store: Store, incomplete: str, *, pilot_only: bool = False
+    store: Store, incomplete: str, *, pilot_only: bool = False, intake: str | None = None
 ) -> list[Suggestion]:
-    """District codes, or Thai/English names (and known aliases), starting with ``incomplete``."""
+    """District codes, or Thai/English names (and known aliases), starting with ``incomplete``;
+    with ``pilot_only``, only the pilot districts of the intake (``intake``: --intake's value)."""
+    pilots = {c for i in _intakes(store, intake) for c in i.pilot_codes} if pilot_only else set()
     entries = [
         (
             d["code"],
@@ -54,7 +80,7 @@ def complete_districts(
             f"{d['name_en']} ({d['province_en']})",
         )
         for d in load_districts(store)
-        if d["pilot"] or not pilot_only
+        if d["code"] in pilots or not pilot_only
     ]
     return _by_code_or_name(entries, incomplete)
 
@@ -65,6 +91,12 @@ def complete_provinces(store: Store, incomplete: str) -> list[Suggestion]:
     return _by_code_or_name(entries, incomplete)
 
 
-def complete_trainee_ids(store: Store, incomplete: str) -> list[Suggestion]:
-    """Trainee ids starting with ``incomplete`` (ids only: names stay out of terminals)."""
-    return [(tid, "") for tid in trainee_ids(store, incomplete, limit=MAX_SUGGESTIONS)]
+def complete_trainee_ids(
+    store: Store, incomplete: str, *, intake: str | None = None
+) -> list[Suggestion]:
+    """Trainee ids of the intake starting with ``incomplete`` (``intake``: --intake's value;
+    ids only: names stay out of terminals)."""
+    ids: set[str] = set()
+    for chosen in _intakes(store, intake):
+        ids.update(trainee_ids(store, chosen.name, incomplete, limit=MAX_SUGGESTIONS))
+    return [(tid, "") for tid in sorted(ids)[:MAX_SUGGESTIONS]]

@@ -1,31 +1,53 @@
-"""Mentor use cases: list the mentors of the pilot districts, set one's details."""
+"""Mentor use cases: list the mentors of an intake's pilot districts, set one's details."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from castctl.core.plan import mentor_capacity
+from castctl.core.intakes import Intake, default_mentor_capacity
 from castctl.core.reference import DistrictRef
 from castctl.db.districts import district_index
 from castctl.db.mentors import active_trainee_count, load_mentors, update_mentor
 from castctl.db.store import Store
-from castctl.errors import InputError
+from castctl.errors import InputError, NotFoundError
 
 
-def list_mentors(store: Store) -> list[dict[str, Any]]:
-    """The 10 mentors with their effective ``capacity`` (``capacity_set``: whether it is an
-    explicit setting) and how many active trainees they have (``placed``)."""
-    active = active_trainee_count(store)
-    mentors = load_mentors(store)
+def list_mentors(store: Store, intake: Intake) -> list[dict[str, Any]]:
+    """The intake's mentors (one per pilot district) with their effective ``capacity``
+    (``capacity_set``: whether it is an explicit setting; otherwise ceil(active / P)) and how
+    many active trainees they have (``placed``)."""
+    active = active_trainee_count(store, intake.name)
+    mentors = load_mentors(store, intake.name)
     for mentor in mentors:
         stored = mentor.pop("stored_capacity")
-        mentor["capacity"] = mentor_capacity(stored, active)
+        mentor["capacity"] = default_mentor_capacity(intake, active, stored)
         mentor["capacity_set"] = stored is not None
     return mentors
 
 
+def find_pilot_district(store: Store, intake: Intake, district: str) -> DistrictRef:
+    """``district`` (code or name) as one of the intake's pilot districts.
+
+    A real district that is not one of them is named as such; an unknown name gets "did you
+    mean" among the intake's pilot districts only (those are the only right answers)."""
+    pilots = district_index(store, pilots=intake.pilot_codes, pilot_only=True)
+    try:
+        return pilots.find(district)
+    except NotFoundError as not_a_pilot:
+        try:
+            found = district_index(store).find(district)
+        except NotFoundError:
+            raise not_a_pilot from None
+        listed = ", ".join(intake.pilot_codes)
+        raise InputError(
+            f"{found.code} {found.name_en} is not a pilot district of intake {intake.name}; "
+            f"its mentors are the chiefs of {listed} (castctl mentors)"
+        ) from None
+
+
 def set_mentor(
     store: Store,
+    intake: Intake,
     district: str,
     *,
     name: str | None = None,
@@ -33,15 +55,10 @@ def set_mentor(
     capacity: int | None = None,
 ) -> DistrictRef:
     """Set the mentor's name, email or capacity (an empty name or email, or capacity 0, clears
-    it); returns the pilot district whose mentor changed."""
+    it); returns the pilot district of the intake whose mentor changed."""
     if name is None and email is None and capacity is None:
         raise InputError("nothing to set: give --name, --email or --capacity")
-    district_ref = district_index(store).find(district)
-    if not district_ref.pilot:
-        raise InputError(
-            f"{district_ref.code} {district_ref.name_en} is not a pilot district; "
-            "mentors are the chiefs of the 10 pilot districts (castctl districts --pilot)"
-        )
+    district_ref = find_pilot_district(store, intake, district)
     values: dict[str, Any] = {}
     if name is not None:
         values["name"] = name or None
@@ -49,5 +66,5 @@ def set_mentor(
         values["email"] = email or None
     if capacity is not None:
         values["capacity"] = capacity or None
-    update_mentor(store, district_ref.code, values)
+    update_mentor(store, intake.name, district_ref.code, values)
     return district_ref

@@ -1,5 +1,8 @@
-"""Placement use cases: place the cohort (``assign``), explain one placement, list the current
-placements and their change history."""
+"""Placement use cases for one intake: place its cohort (``assign``), explain one placement,
+list the current placements and their change history.
+
+The intake's P pilot districts are its mentors: a mentor takes ceil(active / P) trainees unless
+set otherwise, and at most ceil(department / P) of a department (``core.intakes``)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from castctl.app.working import Working, quietly
+from castctl.core.intakes import Intake, default_mentor_capacity
 from castctl.core.plan import STAGES, Plan, plan_assignment, plan_statistics
 from castctl.core.reference import DEPARTMENTS
 from castctl.core.solver import explain
@@ -56,12 +60,20 @@ class AssignmentRun:
     pilot_fill: list[PilotFill]
     target_fill: TargetFill
     statistics: dict[str, Any]  # core.plan.plan_statistics, per stage
+    intake: str  # its name
+
+
+def load_intake_assign_input(query: Query, intake: Intake) -> AssignInput:
+    """What ``assign`` solves for ``intake``, mentor capacities by the intake's rule."""
+    return load_assign_input(query, intake.name).with_pilot_capacities(
+        lambda explicit, active: default_mentor_capacity(intake, active, explicit)
+    )
 
 
 def _load_and_solve(
-    query: Query, stages: Sequence[str], rematch_all: bool, working: Working
+    query: Query, intake: Intake, stages: Sequence[str], rematch_all: bool, working: Working
 ) -> tuple[AssignInput, Plan]:
-    inp = load_assign_input(query)
+    inp = load_intake_assign_input(query, intake)
     with working(f"placing {len(inp.trainees):,} trainees…", size=len(inp.trainees)):
         plan = plan_assignment(
             inp.trainees, inp.pilot_places, inp.target_places, inp.current,
@@ -72,6 +84,7 @@ def _load_and_solve(
 
 def run_assignment(
     store: Store,
+    intake: Intake,
     *,
     stages: Sequence[str] = STAGES,
     dry_run: bool = False,
@@ -79,18 +92,22 @@ def run_assignment(
     reason: str | None = None,
     working: Working = quietly,
 ) -> AssignmentRun:
-    """Place the active trainees optimally and store the placements (unless ``dry_run``).
+    """Place the intake's active trainees optimally and store the placements (unless
+    ``dry_run``).
 
     ``reason`` goes into the history of every move (default: "rematch-all" or "moved").
     """
     if dry_run:
-        inp, plan = _load_and_solve(store.read, stages, rematch_all, working)
+        inp, plan = _load_and_solve(store.read, intake, stages, rematch_all, working)
         names = district_names(store.read)
     else:
         # Load, solve and write under one write lock: a concurrent run waits, then sees ours.
         with store.transaction() as tx:
-            inp, plan = _load_and_solve(tx.query, stages, rematch_all, working)
-            save_plan(tx, plan, inp.current, reason or ("rematch-all" if rematch_all else "moved"))
+            inp, plan = _load_and_solve(tx.query, intake, stages, rematch_all, working)
+            save_plan(
+                tx, intake.name, plan, inp.current,
+                reason or ("rematch-all" if rematch_all else "moved"),
+            )  # fmt: skip
             names = district_names(tx.query)
     return AssignmentRun(
         plan=plan,
@@ -100,6 +117,7 @@ def run_assignment(
         pilot_fill=_pilot_fill(plan, inp, names),
         target_fill=_target_fill(plan, inp),
         statistics=plan_statistics(plan, inp.trainees, inp.district_province, inp.province_region),
+        intake=intake.name,
     )
 
 
@@ -132,6 +150,7 @@ def _target_fill(plan: Plan, inp: AssignInput) -> TargetFill:
 
 def explain_placement(
     store: Store,
+    intake: Intake,
     trainee_id: str,
     *,
     stages: Sequence[str] = STAGES,
@@ -140,15 +159,15 @@ def explain_placement(
 ) -> dict[str, Any]:
     """Why ``assign`` would place this trainee where it does, per stage; writes nothing.
 
-    Returns ``{"trainee_id": …, STAGE: {"district_code", "cost", "breakdown", "kept",
-    "preferences", "alternatives": [{"district_code", "cost", "reason"}]}}``.
+    Returns ``{"trainee_id": …, "intake": NAME, STAGE: {"district_code", "cost", "breakdown",
+    "kept", "preferences", "alternatives": [{"district_code", "cost", "reason"}]}}``.
     """
     with store.snapshot() as query:  # the cohort solved and the trainee checked agree
-        inp, plan = _load_and_solve(query, stages, rematch_all, working)
-        require_trainee(query, trainee_id, active=True)
+        inp, plan = _load_and_solve(query, intake, stages, rematch_all, working)
+        require_trainee(query, intake.name, trainee_id, active=True)
     trainee = next(t for t in inp.trainees if t.trainee_id == trainee_id)
     before = inp.current.get(trainee_id)
-    doc: dict[str, Any] = {"trainee_id": trainee_id}
+    doc: dict[str, Any] = {"trainee_id": trainee_id, "intake": intake.name}
     for stage, result in plan.results.items():
         candidate = trainee.candidate(stage)
         chosen, breakdown, alternatives = explain(
@@ -172,11 +191,13 @@ def explain_placement(
     return doc
 
 
-def list_placements(store: Store) -> list[dict[str, Any]]:
-    """Every active trainee's placement with the trainee's and districts' names."""
-    return load_placements(store)
+def list_placements(store: Store, intake: Intake) -> list[dict[str, Any]]:
+    """Every active trainee's placement in the intake with the trainee's and districts' names."""
+    return load_placements(store, intake.name)
 
 
-def placement_history(store: Store, trainee_id: str | None = None) -> list[dict[str, Any]]:
-    """Every placement change (or one trainee's), oldest first."""
-    return load_placement_changes(store, trainee_id)
+def placement_history(
+    store: Store, intake: Intake, trainee_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Every placement change in the intake (or one trainee's), oldest first."""
+    return load_placement_changes(store, intake.name, trainee_id)

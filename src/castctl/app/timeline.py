@@ -1,4 +1,4 @@
-"""The timeline use case: the weeks of the field practice and where a day stands in them."""
+"""The timeline use case: the weeks of an intake and where a day stands in them."""
 
 from __future__ import annotations
 
@@ -6,16 +6,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 from castctl.core.calendar import Standing, Week, standing
+from castctl.core.intakes import Intake
 from castctl.db.store import Store
 from castctl.db.timeline import load_weeks
 
 
 @dataclass
 class Timeline:
+    intake: Intake
     weeks: list[Week]
     standing: Standing  # of ``as_of``
 
 
-def load_timeline(store: Store, as_of: dt.date) -> Timeline:
-    weeks = load_weeks(store)
-    return Timeline(weeks, standing(weeks, as_of))
+def load_timeline(store: Store, intake: Intake, as_of: dt.date) -> Timeline:
+    """The intake's stored weeks (phases, holidays of every year it spans, closures)."""
+    weeks = load_weeks(store, intake.name)
+    return Timeline(intake, weeks, standing(weeks, as_of))

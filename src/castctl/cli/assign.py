@@ -1,4 +1,5 @@
-"""``castctl assign`` (optimal placement) and ``castctl assignments`` (placements, history)."""
+"""``castctl assign`` (optimal placement) and ``castctl assignments`` (placements, history),
+each for one intake."""
 
 import enum
 from pathlib import Path
@@ -6,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from castctl.cli.context import open_store
+from castctl.cli.context import current_intake, open_store
 from castctl.cli.options import ExplainIdOpt, FormatOpt, TraineeIdOpt
 from castctl.cli.output import Column, Format, View, emit, message, working
 from castctl.errors import InputError
@@ -67,7 +68,8 @@ def _summary_views(run: "AssignmentRun") -> tuple[list[View], list[str]]:
              Column("placed", "Placed", "right"), Column("capacity", "Capacity", "right"),
              *(Column(d, d, "right") for d in run.departments)],
             pilot_rows,
-            title="Pilot districts: trainees against mentor capacity, by department",
+            title=f"Pilot districts of intake {run.intake}: trainees against mentor "
+            "capacity, by department",
             caption="department spread cap per pilot district: "
             + ", ".join(f"{d} {c}" for d, c in sorted(plan.department_cap.items())),
         )
@@ -102,7 +104,8 @@ def _summary_views(run: "AssignmentRun") -> tuple[list[View], list[str]]:
     )  # fmt: skip
     objective = plan.objective()
     notes = [
-        f"stages solved: {', '.join(plan.stages)}; optimal (proven minimum cost); "
+        f"intake {run.intake}: stages solved: {', '.join(plan.stages)}; "
+        "optimal (proven minimum cost); "
         f"objective pilot {objective['pilot']}, target {objective['target']}; "
         f"{plan.changed} trainee(s) changed"
     ]
@@ -130,7 +133,8 @@ def _explanation_views(doc: dict[str, Any]) -> list[View]:
                 [Column("district", "District"), Column("cost", "Cost", "right"),
                  Column("why", "Why")],
                 rows,
-                title=f"{stage} stage for {doc['trainee_id']} (preferences: "
+                title=f"{stage} stage for {doc['trainee_id']} of intake {doc['intake']} "
+                "(preferences: "
                 f"{', '.join(chosen['preferences']) or 'none'})",
             )
         )  # fmt: skip
@@ -151,7 +155,7 @@ def assign(
     explain_id: ExplainIdOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Place active trainees in pilot districts (mentors) and target districts, optimally.
+    """Place the intake's active trainees in pilot districts (mentors) and target districts.
 
     Minimises the total of 100 × preference + distance exactly (a proven optimum), within
     mentor and target capacities and the department spread rule. Trainees already placed stay
@@ -160,22 +164,29 @@ def assign(
     from castctl.app import placement
 
     stages = ("pilot", "target") if stage is Stage.all else (stage.value,)
+    intake = current_intake()
     if explain_id is not None:
         doc = placement.explain_placement(
-            open_store(), explain_id, stages=stages, rematch_all=rematch_all, working=working
-        )
+            open_store(), intake, explain_id, stages=stages, rematch_all=rematch_all,
+            working=working,
+        )  # fmt: skip
         emit(fmt, data=doc, views=_explanation_views(doc))
         return
     run = placement.run_assignment(
-        open_store(), stages=stages, dry_run=dry_run, rematch_all=rematch_all, working=working
-    )
+        open_store(), intake, stages=stages, dry_run=dry_run, rematch_all=rematch_all,
+        working=working,
+    )  # fmt: skip
     if not run.active_trainees:
-        message("no active trainees: nothing to place (import some with castctl trainees import)")
+        message(
+            f"intake {intake.name} has no active trainees: nothing to place "
+            "(import some with castctl trainees import)"
+        )
     objs = [
         assignment_object(trainee_id, a.pilot, a.target, a.pilot_cost, a.target_cost)
         for trainee_id, a in sorted(run.plan.assignments.items())
     ]
     doc = {
+        "intake": intake.name,
         "stage": stage.value,
         "optimal": True,
         "objective": run.plan.objective(),
@@ -224,7 +235,7 @@ def assignments(
         ),
     ] = None,
 ) -> None:
-    """List every active trainee's placement with names, for sending to the districts."""
+    """List every active trainee's placement in the intake, with names, for the districts."""
     if ctx.invoked_subcommand is not None:
         return
     if output is not None:
@@ -235,7 +246,8 @@ def assignments(
             raise InputError(f"--output {output}: folder {output.parent} does not exist")
     from castctl.app.placement import list_placements
 
-    rows = list_placements(open_store())
+    intake = current_intake()
+    rows = list_placements(open_store(), intake)
     if fmt is ExportFormat.xlsx:
         if output is None:
             raise InputError("-f xlsx writes a workbook: give --output FILE.xlsx")
@@ -255,7 +267,7 @@ def assignments(
          Column("pilot_district_code", "Pilot"), Column("pilot_th", "Pilot district"),
          Column("target_district_code", "Target"), Column("target_th", "Target district")],
         rows,
-        caption=f"{len(rows)} placements",
+        caption=f"{len(rows)} placements, intake {intake.name}",
     )  # fmt: skip
     _emit_maybe_to_file(Format(fmt.value), objs, [view], output)
 
@@ -282,13 +294,15 @@ def history(
     trainee: TraineeIdOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Every placement change: first placement, move, freed by withdrawal; when and by whom."""
+    """Every placement change in the intake: first placement, move, freed by withdrawal; when
+    and by whom."""
     from castctl.app.placement import placement_history
 
-    rows = placement_history(open_store(), trainee)
+    intake = current_intake()
+    rows = placement_history(open_store(), intake, trainee)
     keys = ("id", "changed_at", "os_user", "trainee_id", "stage", "old_code", "new_code", "reason")
     view = View(
         [Column(k, k.replace("_", " ").capitalize()) for k in keys], rows,
-        caption=f"{len(rows)} changes",
+        caption=f"{len(rows)} changes, intake {intake.name}",
     )  # fmt: skip
     emit(fmt, data=rows, views=[view])

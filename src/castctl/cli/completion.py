@@ -41,10 +41,13 @@ def _suggest(ctx: typer.Context, incomplete: str, use_case: str, **options: Any)
         # module (through cli/options.py) and must not pay for the storage modules here.
         from castctl.app import completion
 
-        store = completion.open_for_completion(ctx.find_root().params.get("db"))
+        root = ctx.find_root().params
+        store = completion.open_for_completion(root.get("db"))
         if store is None:
             return []
         lookup: Callable[..., Suggestions] = getattr(completion, use_case)
+        if use_case != "complete_provinces":  # trainees and pilots belong to an intake
+            options["intake"] = root.get("intake")
         return [(_for_the_shell(v), text) for v, text in lookup(store, incomplete, **options)]
     except Exception:  # nothing may reach the prompt: no suggestions instead
         return []

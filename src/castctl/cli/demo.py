@@ -1,10 +1,10 @@
-"""``castctl demo``: fill the database with a synthetic cohort and place it."""
+"""``castctl demo``: fill an intake with a synthetic cohort and place it."""
 
 from typing import Annotated
 
 import typer
 
-from castctl.cli.context import open_store
+from castctl.cli.context import current_intake, open_store
 from castctl.cli.output import message
 
 
@@ -20,16 +20,19 @@ def demo(
         typer.Option("--reports/--no-reports", help="Also make weekly reports for ended weeks."),
     ] = True,
 ) -> None:
-    """Fill the database with a plausible synthetic cohort, place it, and add reports.
+    """Fill the intake with a plausible synthetic cohort, place it, and add reports.
 
     Trainee ids start with DEMO-; running it again with the same options changes nothing. It
-    refuses to touch a database that holds real (non-demo) trainees.
+    refuses to touch an intake that holds real (non-demo) trainees; other intakes are left
+    alone. Reports are made for the intake's weeks that have ended.
     """
     from castctl.app.demo import fill_demo
 
-    filled = fill_demo(open_store(), trainees, seed, reports)
+    intake = current_intake()
+    filled = fill_demo(open_store(), intake, trainees, seed, reports)
     message(
-        f"demo cohort: {filled.trainees}; {filled.target_districts} target districts; "
+        f"demo cohort of intake {intake.name}: {filled.trainees}; "
+        f"{filled.target_districts} target districts; "
         f"{filled.placed} trainees placed or moved; {filled.reports_added} weekly reports added. "
         "Try: castctl assignments, castctl progress, castctl summary weekly"
     )

@@ -1,16 +1,24 @@
-"""``castctl districts``: the 928 reference districts and the 10 pilot districts."""
+"""``castctl districts``: the 928 reference districts and the intakes' pilot districts."""
 
+import os
 from typing import Annotated
 
 import typer
 
-from castctl.cli.context import open_store
+from castctl.cli.context import current_intake, invocation, open_store
 from castctl.cli.options import FormatOpt, ProvinceOpt
 from castctl.cli.output import Column, Format, View, emit
 
 
 def districts(
-    pilot: Annotated[bool, typer.Option("--pilot", help="Only the 10 pilot districts.")] = False,
+    pilot: Annotated[
+        bool,
+        typer.Option(
+            "--pilot",
+            help="Only pilot districts: of the intake given by --intake or CASTCTL_INTAKE, "
+            "else of any intake.",
+        ),
+    ] = False,
     province: ProvinceOpt = None,
     region: Annotated[
         str | None,
@@ -18,10 +26,17 @@ def districts(
     ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """List reference districts (DOPA code, Thai and English names, province, region)."""
-    from castctl.app.reference import list_districts
+    """List reference districts (DOPA code, Thai and English names, province, region).
 
-    data = list_districts(open_store(), pilot=pilot, province=province, region=region)
+    Districts are shared by every intake: the as-of date rule does not choose one here. Only
+    --intake or CASTCTL_INTAKE narrows "pilot" to that intake's pilot districts.
+    """
+    from castctl.app.reference import list_districts
+    from castctl.core.intakes import ENV_VAR
+
+    named = invocation().intake_option or os.environ.get(ENV_VAR, "").strip()
+    intake = current_intake() if named else None
+    data = list_districts(open_store(), intake, pilot=pilot, province=province, region=region)
     view = View(
         [
             Column("code", "Code"),
@@ -34,6 +49,7 @@ def districts(
             Column("pilot", "Pilot"),
         ],
         data,
-        caption=f"{len(data)} districts",
+        caption=f"{len(data)} districts"
+        + (f"; pilot: a pilot district of intake {intake.name}" if intake else ""),
     )
     emit(fmt, data=data, views=[view])

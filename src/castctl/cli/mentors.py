@@ -1,15 +1,15 @@
-"""``castctl mentors``: the district chiefs of the 10 pilot districts."""
+"""``castctl mentors``: the district chiefs of the intake's pilot districts."""
 
 from typing import Annotated
 
 import typer
 
-from castctl.cli.context import open_store
+from castctl.cli.context import current_intake, open_store
 from castctl.cli.options import FormatOpt, PilotDistrictArg
 from castctl.cli.output import Column, Format, View, emit, message
 
 app = typer.Typer(
-    help="The 10 mentors: the district chief (นายอำเภอ) of each pilot district.",
+    help="The intake's mentors: the district chief (นายอำเภอ) of each of its pilot districts.",
     invoke_without_command=True,
     no_args_is_help=False,
 )
@@ -17,15 +17,17 @@ app = typer.Typer(
 
 @app.callback()
 def mentors(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
-    """List the mentors with their capacity and how many trainees they have."""
+    """List the intake's mentors with their capacity and how many trainees they have."""
     if ctx.invoked_subcommand is not None:
         return
     from castctl.app.mentors import list_mentors
 
+    intake = current_intake()
+
     data = [
         {k: r[k] for k in ("district_code", "district_th", "district_en", "province_en",
                            "title_th", "name", "email", "capacity", "capacity_set", "placed")}
-        for r in list_mentors(open_store())
+        for r in list_mentors(open_store(), intake)
     ]  # fmt: skip
     view = View(
         [
@@ -40,7 +42,9 @@ def mentors(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
                    show=lambda c: str(c)),
         ],
         data,
-        caption="capacity without an explicit setting is ceil(active trainees / 10)",
+        title=f"Mentors of intake {intake.name}",
+        caption="capacity without an explicit setting is ceil(active trainees / "
+        f"{intake.pilot_count}), {intake.pilot_count} being the intake's pilot districts",
     )  # fmt: skip
     emit(fmt, data=data, views=[view])
 
@@ -57,13 +61,14 @@ def set_mentor(
         ),
     ] = None,
 ) -> None:
-    """Set a mentor's name, email or capacity."""
+    """Set the name, email or capacity of the mentor of one of the intake's pilot districts."""
     from castctl.app.mentors import set_mentor as set_mentor_details
     from castctl.errors import InputError
 
     if email is not None and email and "@" not in email:
         raise InputError(f"--email {email!r} is not an email address")
+    intake = current_intake()
     district_ref = set_mentor_details(
-        open_store(), district, name=name, email=email, capacity=capacity
+        open_store(), intake, district, name=name, email=email, capacity=capacity
     )
-    message(f"mentor of {district_ref.code} {district_ref.name_en} updated")
+    message(f"mentor of {district_ref.code} {district_ref.name_en} updated (intake {intake.name})")

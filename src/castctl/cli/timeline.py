@@ -1,4 +1,4 @@
-"""``castctl timeline``: the 22 weeks, their phases, Thai holidays, and where we are."""
+"""``castctl timeline``: the intake's weeks, their phases, Thai holidays, and where we are."""
 
 import datetime as dt
 import enum
@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from castctl.cli.context import as_of_date, open_store
+from castctl.cli.context import as_of_date, current_intake, open_store
 from castctl.cli.options import AsOfOpt, Lang, LangOpt
 from castctl.cli.output import Column, View, emit
 from castctl.core.calendar import Standing, Week, thai_date
@@ -24,31 +24,32 @@ class TimelineFormat(enum.StrEnum):
 PHASE_TH = {"pilot": "อำเภอนำร่อง", "target": "อำเภอเป้าหมาย"}
 
 
-def standing_line(s: Standing, lang: Lang, start: dt.date) -> str:
+def standing_line(s: Standing, lang: Lang, start: dt.date, intake: str) -> str:
     th = lang is Lang.th
     if s.state == "before":
         days = (start - s.as_of).days
         if th:
-            return f"โครงการยังไม่เริ่ม: เริ่ม {thai_date(start, long=True)} (อีก {days} วัน)"
-        return f"the programme has not started: it starts on {start} (in {days} days)"
+            return f"รุ่น {intake}: โครงการยังไม่เริ่ม: เริ่ม {thai_date(start, long=True)} (อีก {days} วัน)"
+        return f"intake {intake} has not started: it starts on {start} (in {days} days)"
     if s.state == "after":
         if th:
-            return f"โครงการจบแล้ว: ครบ {s.weeks} สัปดาห์ วันทำการ {s.days_total} วัน"
-        return f"the programme has ended: {s.weeks} weeks, {s.days_total} working days"
+            return f"รุ่น {intake}: โครงการจบแล้ว: ครบ {s.weeks} สัปดาห์ วันทำการ {s.days_total} วัน"
+        return f"intake {intake} has ended: {s.weeks} weeks, {s.days_total} working days"
     if th:
         return (
-            f"สัปดาห์ที่ {s.current_week} จาก {s.weeks}, "
+            f"รุ่น {intake}: สัปดาห์ที่ {s.current_week} จาก {s.weeks}, "
             f"ผ่านไปแล้ว {s.percent_done} % ของวันทำการ ({s.days_done}/{s.days_total})"
         )
     return (
-        f"week {s.current_week} of {s.weeks}, {s.percent_done} % of working days done "
-        f"({s.days_done}/{s.days_total})"
+        f"intake {intake}: week {s.current_week} of {s.weeks}, {s.percent_done} % of working "
+        f"days done ({s.days_done}/{s.days_total})"
     )
 
 
-def timeline_json(weeks: list[Week], s: Standing, lang: Lang) -> dict[str, Any]:
+def timeline_json(weeks: list[Week], s: Standing, lang: Lang, intake: str) -> dict[str, Any]:
     th = lang is Lang.th
     return {
+        "intake": intake,
         "start": weeks[0].start.isoformat(),
         "end": weeks[-1].end.isoformat(),
         "current_week": s.current_week,
@@ -81,18 +82,20 @@ def timeline(
         typer.Option("--format", "-f", help="table, json, csv, markdown or ics (iCalendar)."),
     ] = TimelineFormat.table,
 ) -> None:
-    """Show the 22 weeks of phase 2: phases, dates, working days, Thai holidays, current week."""
+    """Show the intake's weeks: phases, dates, working days, Thai holidays, current week."""
     from castctl.app.timeline import load_timeline
 
-    programme = load_timeline(open_store(), as_of_date(as_of))
+    day = as_of_date(as_of)
+    intake = current_intake(day)
+    programme = load_timeline(open_store(), intake, day)
     if fmt is TimelineFormat.ics:
         from castctl.io.ics import timeline_ics
 
         sys.stdout.flush()
-        sys.stdout.buffer.write(timeline_ics(programme.weeks, lang=lang.value))
+        sys.stdout.buffer.write(timeline_ics(programme.weeks, intake.name, lang=lang.value))
         return
     th = lang is Lang.th
-    data = timeline_json(programme.weeks, programme.standing, lang)
+    data = timeline_json(programme.weeks, programme.standing, lang, intake.name)
     rows = [
         {
             "week": w["week"],
@@ -128,7 +131,9 @@ def timeline(
                 Column("holiday_text", "วันหยุดราชการ" if th else "Holidays"),
             ],
             rows,
-            title="ระยะที่ 2: การฝึกปฏิบัติในพื้นที่" if th else "Phase 2: field practice",
+            title=f"ระยะที่ 2: การฝึกปฏิบัติในพื้นที่ รุ่น {intake.name}"
+            if th
+            else f"Phase 2: field practice, intake {intake.name}",
             row_styles={i: "bold reverse" for i, r in enumerate(rows) if r["current"]},
         )  # fmt: skip
         if fmt is TimelineFormat.markdown:
@@ -138,5 +143,5 @@ def timeline(
         fmt.value,
         data=data,
         views=[view],
-        notes=[standing_line(programme.standing, lang, programme.weeks[0].start)],
+        notes=[standing_line(programme.standing, lang, programme.weeks[0].start, intake.name)],
     )

@@ -5,13 +5,13 @@ from typing import Annotated
 
 import typer
 
-from castctl.cli.context import open_store
+from castctl.cli.context import current_intake, open_store
 from castctl.cli.options import DryRunOpt, FormatOpt, TraineeIdArg
 from castctl.cli.output import Column, Format, View, emit, message, working
 from castctl.core.calendar import parse_date
 
 app = typer.Typer(
-    help="The cohort: import trainees from CSV/XLSX, list, show, withdraw.",
+    help="The intake's cohort: import trainees from CSV/XLSX, list, show, withdraw.",
     invoke_without_command=True,
 )
 
@@ -40,14 +40,17 @@ def trainees(
     ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """List trainees with their placement; filter by department, province, pilot, status."""
+    """List the intake's trainees with their placement; filter by department, province, pilot,
+    status."""
     if ctx.invoked_subcommand is not None:
         return
     from castctl.app.cohort import list_trainees
 
+    intake = current_intake()
     rows = list_trainees(
-        open_store(), department=department, province=province, pilot=pilot, status=status
-    )
+        open_store(), intake, department=department, province=province, pilot=pilot,
+        status=status,
+    )  # fmt: skip
     view = View(
         [
             Column("trainee_id", "ID"),
@@ -61,7 +64,7 @@ def trainees(
             Column("target_preferences", "Target prefs"),
         ],
         rows,
-        caption=f"{len(rows)} trainees",
+        caption=f"{len(rows)} trainees, intake {intake.name}",
     )
     if fmt is Format.csv:
         # The import columns first, so an exported file can be edited and imported again.
@@ -74,10 +77,10 @@ def trainees(
 
 @app.command("import")
 def import_(file: FileArg, dry_run: DryRunOpt = False) -> None:
-    """Import trainees (contract columns); all-or-nothing; the same file twice changes nothing."""
+    """Import trainees into the intake; all-or-nothing; the same file twice changes nothing."""
     from castctl.app.cohort import import_trainees
 
-    counts = import_trainees(open_store(), file, dry_run=dry_run, working=working)
+    counts = import_trainees(open_store(), current_intake(), file, dry_run=dry_run, working=working)
     message(f"{counts}{' (dry run: nothing written)' if dry_run else ''}")
 
 
@@ -89,11 +92,12 @@ def show(
     """Everything about one trainee: details, placement, status history, placement history."""
     from castctl.app.cohort import show_trainee
 
-    doc = show_trainee(open_store(), trainee_id)
+    intake = current_intake()
+    doc = show_trainee(open_store(), intake, trainee_id)
     details = View(
         [Column("field", "Field"), Column("value", "Value")],
         [{"field": k, "value": v} for k, v in doc.items() if not k.endswith("_history")],
-        title=f"Trainee {trainee_id}",
+        title=f"Trainee {trainee_id}, intake {intake.name}",
     )
     status = View(
         [Column(k, k.replace("_", " ").capitalize()) for k in
@@ -122,6 +126,6 @@ def withdraw(
     from castctl.app.cohort import withdraw_trainee
 
     day = parse_date(on, "--on")
-    freed = withdraw_trainee(open_store(), trainee_id, day, reason)
+    freed = withdraw_trainee(open_store(), current_intake(), trainee_id, day, reason)
     places = f"; freed {' and '.join(freed)} place" if freed else ""
     message(f"{trainee_id} withdrawn on {day}{places}")

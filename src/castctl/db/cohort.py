@@ -1,4 +1,5 @@
-"""The cohort in the database: trainees, target districts, placements and their history.
+"""The cohort of one intake in the database: trainees, target districts, placements and their
+history. Every function takes the intake's name and touches only that intake's rows.
 
 Plain SQL through ``Store.transaction`` / ``Store.read`` (portable SQL, ``:name``
 parameters), so imports and ``assign`` never import SQLAlchemy on SQLite and run in one
@@ -8,11 +9,11 @@ transaction each.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from castctl.core.plan import Plan, TraineeInfo, TraineePlacement, mentor_capacity
+from castctl.core.plan import Plan, TraineeInfo, TraineePlacement
 from castctl.core.records import ImportCounts, TraineeRow
 from castctl.core.solver import Place
 from castctl.db.store import Store, Tx, now_text, os_user
@@ -43,48 +44,69 @@ def _diff_trainees(
     return added, updated, unchanged
 
 
-def _existing_trainees(query: Query) -> dict[str, tuple[Any, ...]]:
+def _existing_trainees(query: Query, intake: str) -> dict[str, tuple[Any, ...]]:
     cols = ", ".join(TRAINEE_FIELDS)
-    return {r[0]: tuple(r[1:]) for r in query(f"SELECT trainee_id, {cols} FROM trainee")}
+    return {
+        r[0]: tuple(r[1:])
+        for r in query(
+            f"SELECT trainee_id, {cols} FROM trainee WHERE intake = :intake", {"intake": intake}
+        )
+    }
 
 
-def import_trainees(store: Store, rows: Sequence[TraineeRow], *, dry_run: bool) -> ImportCounts:
-    """Add new trainees, update changed ones, in one transaction; the same file twice is a no-op."""
+def import_trainees(
+    store: Store, intake: str, rows: Sequence[TraineeRow], *, dry_run: bool
+) -> ImportCounts:
+    """Add new trainees to ``intake``, update changed ones, in one transaction; the same file
+    twice is a no-op. Trainees of other intakes are neither read nor touched."""
     if dry_run:
-        added, updated, same = _diff_trainees(_existing_trainees(store.read), rows)
+        added, updated, same = _diff_trainees(_existing_trainees(store.read, intake), rows)
         return ImportCounts(len(added), len(updated), same)
     now, user = now_text(), os_user()
     with store.transaction() as tx:
-        added, updated, same = _diff_trainees(_existing_trainees(tx.query), rows)
+        added, updated, same = _diff_trainees(_existing_trainees(tx.query, intake), rows)
         tx.insert_rows(
             "trainee",
-            ("trainee_id", "full_name", "department", "home_province", "email",
+            ("intake", "trainee_id", "full_name", "department", "home_province", "email",
              "pilot_preferences", "target_preferences", "status", "created_at", "updated_at"),
-            [[r["trainee_id"], *(r[f] for f in TRAINEE_FIELDS), "active", now, now]
+            [[intake, r["trainee_id"], *(r[f] for f in TRAINEE_FIELDS), "active", now, now]
              for r in added],
         )  # fmt: skip
         tx.insert_rows(
             "trainee_status_change",
-            ("trainee_id", "status", "effective_on", "reason", "changed_at", "os_user"),
-            [[r["trainee_id"], "active", now[:10], "imported", now, user] for r in added],
-        )
+            ("intake", "trainee_id", "status", "effective_on", "reason", "changed_at",
+             "os_user"),
+            [[intake, r["trainee_id"], "active", now[:10], "imported", now, user]
+             for r in added],
+        )  # fmt: skip
         tx.executemany(
             "UPDATE trainee SET full_name = :full_name, department = :department, "
             "home_province = :home_province, email = :email, "
             "pilot_preferences = :pilot_preferences, target_preferences = :target_preferences, "
-            "updated_at = :now WHERE trainee_id = :trainee_id",
-            [{**r, "now": now} for r in updated],
+            "updated_at = :now WHERE intake = :intake AND trainee_id = :trainee_id",
+            [{**r, "now": now, "intake": intake} for r in updated],
         )
     return ImportCounts(len(added), len(updated), same)
 
 
-def import_targets(store: Store, rows: Sequence[tuple[str, int]], *, dry_run: bool) -> ImportCounts:
+def import_targets(
+    store: Store, intake: str, rows: Sequence[tuple[str, int]], *, dry_run: bool
+) -> ImportCounts:
+    """Add new target districts of ``intake`` and update changed capacities."""
+
     def diff(query: Query) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
         existing: dict[str, int] = dict(
-            query("SELECT district_code, capacity FROM target_district")
+            query(
+                "SELECT district_code, capacity FROM target_district WHERE intake = :intake",
+                {"intake": intake},
+            )
         )
         added = [{"code": c, "cap": k} for c, k in rows if c not in existing]
-        updated = [{"code": c, "cap": k} for c, k in rows if c in existing and existing[c] != k]
+        updated = [
+            {"code": c, "cap": k, "intake": intake}
+            for c, k in rows
+            if c in existing and existing[c] != k
+        ]
         return added, updated, len(rows) - len(added) - len(updated)
 
     if dry_run:
@@ -93,44 +115,56 @@ def import_targets(store: Store, rows: Sequence[tuple[str, int]], *, dry_run: bo
     with store.transaction() as tx:
         added, updated, same = diff(tx.query)
         tx.insert_rows(
-            "target_district", ("district_code", "capacity"), [[r["code"], r["cap"]] for r in added]
+            "target_district",
+            ("intake", "district_code", "capacity"),
+            [[intake, r["code"], r["cap"]] for r in added],
         )
         tx.executemany(
-            "UPDATE target_district SET capacity = :cap WHERE district_code = :code", updated
+            "UPDATE target_district SET capacity = :cap "
+            "WHERE intake = :intake AND district_code = :code",
+            updated,
         )
     return ImportCounts(len(added), len(updated), same)
 
 
 def record_changes(
-    tx: Tx, changes: Iterable[tuple[str, str, str | None, str | None]], reason: str
+    tx: Tx,
+    intake: str,
+    changes: Iterable[tuple[str, str, str | None, str | None]],
+    reason: str,
 ) -> None:
     """History rows: a change from nothing is a "first placement", any other gets ``reason``."""
     now, user = now_text(), os_user()
     tx.insert_rows(
         "assignment_change",
-        ("changed_at", "os_user", "trainee_id", "stage", "old_code", "new_code", "reason"),
+        ("intake", "changed_at", "os_user", "trainee_id", "stage", "old_code", "new_code",
+         "reason"),
         [
-            [now, user, tid, stage, old, new, "first placement" if old is None else reason]
+            [intake, now, user, tid, stage, old, new,
+             "first placement" if old is None else reason]
             for tid, stage, old, new in changes
         ],
-    )
+    )  # fmt: skip
 
 
-def withdraw(store: Store, trainee_id: str, on: dt.date, reason: str) -> list[str]:
-    """Mark a trainee withdrawn, free their places; returns the stages freed."""
+def withdraw(store: Store, intake: str, trainee_id: str, on: dt.date, reason: str) -> list[str]:
+    """Mark a trainee of ``intake`` withdrawn, free their places; returns the stages freed."""
     freed: list[str] = []
     with store.transaction() as tx:
-        if require_trainee(tx.query, trainee_id) == "withdrawn":
+        if require_trainee(tx.query, intake, trainee_id) == "withdrawn":
             raise InputError(f"trainee {trainee_id} is already withdrawn")
         now = now_text()
         tx.execute(
-            "UPDATE trainee SET status = 'withdrawn', updated_at = :now WHERE trainee_id = :t",
-            {"now": now, "t": trainee_id},
+            "UPDATE trainee SET status = 'withdrawn', updated_at = :now "
+            "WHERE intake = :intake AND trainee_id = :t",
+            {"now": now, "t": trainee_id, "intake": intake},
         )
         tx.execute(
-            "INSERT INTO trainee_status_change (trainee_id, status, effective_on, reason, "
-            "changed_at, os_user) VALUES (:t, 'withdrawn', :on, :reason, :now, :user)",
+            "INSERT INTO trainee_status_change (intake, trainee_id, status, effective_on, "
+            "reason, changed_at, os_user) "
+            "VALUES (:intake, :t, 'withdrawn', :on, :reason, :now, :user)",
             {
+                "intake": intake,
                 "t": trainee_id,
                 "on": on.isoformat(),
                 "reason": reason,
@@ -140,8 +174,8 @@ def withdraw(store: Store, trainee_id: str, on: dt.date, reason: str) -> list[st
         )
         placed = tx.query(
             "SELECT pilot_district_code, target_district_code FROM assignment "
-            "WHERE trainee_id = :t",
-            {"t": trainee_id},
+            "WHERE intake = :intake AND trainee_id = :t",
+            {"intake": intake, "t": trainee_id},
         )
         if placed:
             pilot, target = placed[0]
@@ -151,8 +185,11 @@ def withdraw(store: Store, trainee_id: str, on: dt.date, reason: str) -> list[st
                 if code is not None
             ]
             freed = [c[1] for c in changes]
-            record_changes(tx, changes, "freed by withdrawal")
-            tx.execute("DELETE FROM assignment WHERE trainee_id = :t", {"t": trainee_id})
+            record_changes(tx, intake, changes, "freed by withdrawal")
+            tx.execute(
+                "DELETE FROM assignment WHERE intake = :intake AND trainee_id = :t",
+                {"intake": intake, "t": trainee_id},
+            )
     return freed
 
 
@@ -162,19 +199,37 @@ def withdraw(store: Store, trainee_id: str, on: dt.date, reason: str) -> list[st
 @dataclass
 class AssignInput:
     trainees: list[TraineeInfo]
-    pilot_places: list[Place]
+    mentor_capacities: dict[str, int | None]  # pilot district -> explicit capacity or None
     target_places: list[Place]
     current: dict[str, TraineePlacement]
     district_province: dict[str, str]
     province_region: dict[str, str]
+    pilot_places: list[Place] = field(default_factory=list)  # set by the caller: see places()
+
+    def place(self, code: str, capacity: int) -> Place:
+        province = self.district_province[code]
+        return Place(code, province, self.province_region[province], capacity)
+
+    def with_pilot_capacities(self, capacity: Callable[[int | None, int], int]) -> AssignInput:
+        """Fill ``pilot_places``: ``capacity(explicit, active trainees)`` per mentor (the
+        intake's rule, ceil(active / P) unless set), sorted by code."""
+        active = len(self.trainees)
+        self.pilot_places = [
+            self.place(code, capacity(explicit, active))
+            for code, explicit in sorted(self.mentor_capacities.items())
+        ]
+        return self
 
 
 def _prefs(text: str | None) -> tuple[str, ...]:
     return tuple(c for c in (text or "").split(";") if c)
 
 
-def load_assign_input(query: Query) -> AssignInput:
-    """Everything ``assign`` needs, sorted in Python (never by a database collation)."""
+def load_assign_input(query: Query, intake: str) -> AssignInput:
+    """Everything ``assign`` needs for ``intake``, sorted in Python (never by a database
+    collation). The pilot places' capacities depend on the intake's P: the caller fills them
+    with :meth:`AssignInput.with_pilot_capacities`."""
+    params = {"intake": intake}
     province_region: dict[str, str] = dict(query("SELECT code, region FROM province"))
     district_province: dict[str, str] = dict(query("SELECT code, province_code FROM district"))
     trainees = sorted(
@@ -182,28 +237,30 @@ def load_assign_input(query: Query) -> AssignInput:
             TraineeInfo(tid, dept, prov, province_region[prov], _prefs(pp), _prefs(tp))
             for tid, dept, prov, pp, tp in query(
                 "SELECT trainee_id, department, home_province, pilot_preferences, "
-                "target_preferences FROM trainee WHERE status = 'active'"
+                "target_preferences FROM trainee WHERE intake = :intake AND status = 'active'",
+                params,
             )
         ),
         key=lambda t: t.trainee_id,
     )
-    active = len(trainees)
+    mentor_capacities: dict[str, int | None] = {
+        code: None if cap is None else int(cap)
+        for code, cap in query(
+            "SELECT district_code, capacity FROM mentor WHERE intake = :intake", params
+        )
+    }
 
     def place(code: str, capacity: int) -> Place:
         province = district_province[code]
         return Place(code, province, province_region[province], capacity)
 
-    pilot_places = sorted(
-        (
-            place(code, mentor_capacity(cap, active))
-            for code, cap in query("SELECT district_code, capacity FROM mentor")
-        ),
-        key=lambda p: p.code,
-    )
     target_places = sorted(
         (
             place(code, cap)
-            for code, cap in query("SELECT district_code, capacity FROM target_district")
+            for code, cap in query(
+                "SELECT district_code, capacity FROM target_district WHERE intake = :intake",
+                params,
+            )
         ),
         key=lambda p: p.code,
     )
@@ -212,16 +269,19 @@ def load_assign_input(query: Query) -> AssignInput:
         tid: TraineePlacement(pilot, target, pc, tc)
         for tid, pilot, target, pc, tc in query(
             "SELECT trainee_id, pilot_district_code, target_district_code, pilot_cost, "
-            "target_cost FROM assignment"
+            "target_cost FROM assignment WHERE intake = :intake",
+            params,
         )
         if tid in active_ids
     }
     return AssignInput(
-        trainees, pilot_places, target_places, current, district_province, province_region
+        trainees, mentor_capacities, target_places, current, district_province, province_region
     )
 
 
-def save_plan(tx: Tx, plan: Plan, before: dict[str, TraineePlacement], reason: str) -> None:
+def save_plan(
+    tx: Tx, intake: str, plan: Plan, before: dict[str, TraineePlacement], reason: str
+) -> None:
     """Write changed placements and costs, and every change into the history."""
     now = now_text()
     rows = [
@@ -233,17 +293,18 @@ def save_plan(tx: Tx, plan: Plan, before: dict[str, TraineePlacement], reason: s
     new_ids = {r["tid"] for r in rows if r["tid"] not in before}
     tx.insert_rows(
         "assignment",
-        ("trainee_id", "pilot_district_code", "target_district_code", "pilot_cost",
+        ("intake", "trainee_id", "pilot_district_code", "target_district_code", "pilot_cost",
          "target_cost", "updated_at"),
-        [[r["tid"], r["pilot"], r["target"], r["pc"], r["tc"], now]
+        [[intake, r["tid"], r["pilot"], r["target"], r["pc"], r["tc"], now]
          for r in rows if r["tid"] in new_ids],
     )  # fmt: skip
     tx.executemany(
         "UPDATE assignment SET pilot_district_code = :pilot, target_district_code = :target, "
-        "pilot_cost = :pc, target_cost = :tc, updated_at = :now WHERE trainee_id = :tid",
-        [r for r in rows if r["tid"] not in new_ids],
+        "pilot_cost = :pc, target_cost = :tc, updated_at = :now "
+        "WHERE intake = :intake AND trainee_id = :tid",
+        [{**r, "intake": intake} for r in rows if r["tid"] not in new_ids],
     )
-    record_changes(tx, plan.changes, reason)
+    record_changes(tx, intake, plan.changes, reason)
 
 
 def district_names(query: Query) -> dict[str, str]:
@@ -259,17 +320,19 @@ PLACEMENT_KEYS = (
 )  # fmt: skip
 
 
-def load_placements(store: Store) -> list[dict[str, Any]]:
-    """Every active placed trainee's placement, with names, sorted by trainee id."""
+def load_placements(store: Store, intake: str) -> list[dict[str, Any]]:
+    """Every active placed trainee's placement in ``intake``, with names, sorted by id."""
     rows = [
         dict(zip(PLACEMENT_KEYS, r, strict=True))
         for r in store.read(
             "SELECT t.trainee_id, t.full_name, t.department, a.pilot_district_code, pd.name_th, "
             "a.target_district_code, td.name_th, a.pilot_cost, a.target_cost "
-            "FROM trainee t JOIN assignment a ON a.trainee_id = t.trainee_id "
+            "FROM trainee t JOIN assignment a "
+            "ON a.intake = t.intake AND a.trainee_id = t.trainee_id "
             "LEFT JOIN district pd ON pd.code = a.pilot_district_code "
             "LEFT JOIN district td ON td.code = a.target_district_code "
-            "WHERE t.status = 'active'"
+            "WHERE t.intake = :intake AND t.status = 'active'",
+            {"intake": intake},
         )
     ]
     rows.sort(key=lambda r: r["trainee_id"])
@@ -280,29 +343,35 @@ CHANGE_KEYS = ("id", "changed_at", "os_user", "trainee_id", "stage", "old_code",
                "reason")  # fmt: skip
 
 
-def load_placement_changes(store: Store, trainee_id: str | None = None) -> list[dict[str, Any]]:
-    """The placement history (everyone's, or one trainee's), oldest first."""
-    sql = f"SELECT {', '.join(CHANGE_KEYS)} FROM assignment_change"
-    params: dict[str, Any] = {}
+def load_placement_changes(
+    store: Store, intake: str, trainee_id: str | None = None
+) -> list[dict[str, Any]]:
+    """The placement history of ``intake`` (everyone's, or one trainee's), oldest first."""
+    sql = f"SELECT {', '.join(CHANGE_KEYS)} FROM assignment_change WHERE intake = :intake"
+    params: dict[str, Any] = {"intake": intake}
     if trainee_id:
-        sql += " WHERE trainee_id = :t"
+        sql += " AND trainee_id = :t"
         params["t"] = trainee_id
     rows = [dict(zip(CHANGE_KEYS, r, strict=True)) for r in store.read(sql, params)]
     rows.sort(key=lambda r: r["id"])
     return rows
 
 
-def load_target_fill(store: Store) -> list[dict[str, Any]]:
-    """Every target district with its capacity and how many active trainees it holds."""
+def load_target_fill(store: Store, intake: str) -> list[dict[str, Any]]:
+    """Every target district of ``intake`` with its capacity and how many of the intake's
+    active trainees it holds."""
     rows = [
         dict(zip(("code", "name_th", "name_en", "province_en", "capacity", "placed"), r,
                  strict=True))
         for r in store.read(
             "SELECT t.district_code, d.name_th, d.name_en, p.name_en, t.capacity, "
-            "(SELECT COUNT(*) FROM assignment a JOIN trainee tr ON tr.trainee_id = a.trainee_id "
-            " WHERE a.target_district_code = t.district_code AND tr.status = 'active') "
+            "(SELECT COUNT(*) FROM assignment a JOIN trainee tr "
+            " ON tr.intake = a.intake AND tr.trainee_id = a.trainee_id "
+            " WHERE a.intake = t.intake AND a.target_district_code = t.district_code "
+            " AND tr.status = 'active') "
             "FROM target_district t JOIN district d ON d.code = t.district_code "
-            "JOIN province p ON p.code = d.province_code"
+            "JOIN province p ON p.code = d.province_code WHERE t.intake = :intake",
+            {"intake": intake},
         )
     ]  # fmt: skip
     rows.sort(key=lambda r: r["code"])

@@ -12,27 +12,30 @@ REPORT_COLUMNS = (
 )  # fmt: skip
 
 
-def count_other_trainees(store: Store, prefix: str) -> int:
-    """How many trainees have an id that does not start with ``prefix``."""
+def count_other_trainees(store: Store, intake: str, prefix: str) -> int:
+    """How many trainees of ``intake`` have an id that does not start with ``prefix``."""
     # Not LIKE: SQLite's ignores case, PostgreSQL's does not; substr is exact on both.
     return int(
         store.read(
-            "SELECT COUNT(*) FROM trainee WHERE substr(trainee_id, 1, :n) <> :p",
-            {"n": len(prefix), "p": prefix},
+            "SELECT COUNT(*) FROM trainee "
+            "WHERE intake = :intake AND substr(trainee_id, 1, :n) <> :p",
+            {"intake": intake, "n": len(prefix), "p": prefix},
         )[0][0]
     )
 
 
-def add_missing_reports(store: Store, reports: Sequence[dict[str, Any]]) -> int:
-    """Store the reports whose trainee and week have none yet; returns how many were added."""
+def add_missing_reports(store: Store, intake: str, reports: Sequence[dict[str, Any]]) -> int:
+    """Store the reports of ``intake`` whose trainee and week have none yet; returns how many
+    were added."""
     now = now_text()
-    count = "SELECT COUNT(*) FROM report"
+    params = {"intake": intake}
+    count = "SELECT COUNT(*) FROM report WHERE intake = :intake"
     with store.transaction() as tx:
-        had = int(tx.query(count)[0][0])
+        had = int(tx.query(count, params)[0][0])
         tx.insert_rows(
             "report",
-            REPORT_COLUMNS,
-            [[*(r[c] for c in REPORT_COLUMNS[:-1]), now] for r in reports],
-            skip_conflicts_on=("trainee_id", "week"),
+            ("intake", *REPORT_COLUMNS),
+            [[intake, *(r[c] for c in REPORT_COLUMNS[:-1]), now] for r in reports],
+            skip_conflicts_on=("intake", "trainee_id", "week"),
         )
-        return int(tx.query(count)[0][0]) - had
+        return int(tx.query(count, params)[0][0]) - had

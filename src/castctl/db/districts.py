@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from castctl.core.reference import DistrictIndex, DistrictRef, ProvinceIndex, ProvinceRef
@@ -31,15 +32,24 @@ def load_districts(store: Store) -> list[dict[str, Any]]:
     return rows
 
 
-def district_index(store: Store, *, pilot_only: bool = False) -> DistrictIndex:
-    return DistrictIndex(
-        DistrictRef(
-            r["code"], r["name_th"], r["name_en"], r["province_code"], r["pilot"],
-            tuple(r["aliases"]),
-        )
-        for r in load_districts(store)
-        if r["pilot"] or not pilot_only
-    )  # fmt: skip
+def district_index(
+    store: Store, *, pilots: Iterable[str] | None = None, pilot_only: bool = False
+) -> DistrictIndex:
+    """Every district, findable by code or name. ``pilots`` (an intake's pilot district codes)
+    says which are pilot districts; without it, the 2023 pilots of ``pilot_district``. With
+    ``pilot_only`` only the pilot districts are in the index (and in its suggestions)."""
+    pilot_codes = None if pilots is None else set(pilots)
+    refs = []
+    for r in load_districts(store):
+        pilot = r["pilot"] if pilot_codes is None else r["code"] in pilot_codes
+        if pilot or not pilot_only:
+            refs.append(
+                DistrictRef(
+                    r["code"], r["name_th"], r["name_en"], r["province_code"], pilot,
+                    tuple(r["aliases"]),
+                )
+            )  # fmt: skip
+    return DistrictIndex(refs)
 
 
 def load_provinces(store: Store) -> list[ProvinceRef]:
@@ -49,3 +59,8 @@ def load_provinces(store: Store) -> list[ProvinceRef]:
 
 def province_index(store: Store) -> ProvinceIndex:
     return ProvinceIndex(load_provinces(store))
+
+
+def intake_pilot_codes(store: Store) -> set[str]:
+    """The districts that are a pilot district of some intake."""
+    return {str(r[0]) for r in store.read("SELECT DISTINCT district_code FROM mentor")}

@@ -37,6 +37,7 @@ def _preferences(
     *,
     limit: int,
     pilot_only: bool,
+    intake: str | None = None,
 ) -> str:
     codes: list[str] = []
     items = split_list(text)
@@ -49,7 +50,8 @@ def _preferences(
             problems.add(row, column, lookup_problem(exc, item, "a district code or name"))
             continue
         if pilot_only and not ref.pilot:
-            problems.add(row, column, f"{ref.code} {ref.name_en} is not a pilot district")
+            of = f" of intake {intake}" if intake else ""
+            problems.add(row, column, f"{ref.code} {ref.name_en} is not a pilot district{of}")
         elif ref.code in codes:
             problems.add(row, column, f"{ref.code} is listed twice")
         else:
@@ -68,13 +70,17 @@ def parse_trainees(
     districts: DistrictIndex,
     provinces: ProvinceIndex,
     known_ids: Iterable[str] = (),
+    *,
+    intake: str | None = None,
 ) -> list[TraineeRow]:
     """Clean trainee rows, or one ``InputError`` listing every bad cell.
 
     ``known_ids`` are the intake's stored trainee ids: a row whose id differs from one only in
     letter case, spaces, invisible characters, Unicode form or full-width digits updates that
     trainee under its stored id, and a digits-only id that is a stored id without its leading
-    zeros is an error. Within the file, such ids are the same trainee listed twice.
+    zeros is an error. Within the file, such ids are the same trainee listed twice. A pilot
+    preference must be a district marked ``pilot`` in ``districts`` (the app marks the pilot
+    districts of ``intake``, the intake named in the message).
     """
     _require_rows(sheet)
     problems = Problems(sheet.path)
@@ -131,7 +137,7 @@ def parse_trainees(
                 problems.add(number, "email", bad_email)
         pilot = _preferences(
             problems, number, "pilot_preferences", cells.get("pilot_preferences", ""), districts,
-            limit=MAX_PILOT_PREFS, pilot_only=True,
+            limit=MAX_PILOT_PREFS, pilot_only=True, intake=intake,
         )  # fmt: skip
         target = _preferences(
             problems, number, "target_preferences", cells.get("target_preferences", ""),

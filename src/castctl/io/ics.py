@@ -9,11 +9,14 @@ from castctl.core.calendar import Week, thai_date
 PRODID = "-//castctl//MOI SMART Agent for CAST//EN"
 
 
-def timeline_ics(weeks: list[Week], *, lang: str = "en", stamp: dt.datetime | None = None) -> bytes:
-    """Two phase events, 22 week events and the holidays, all as all-day events.
+def timeline_ics(
+    weeks: list[Week], intake: str, *, lang: str = "en", stamp: dt.datetime | None = None
+) -> bytes:
+    """Two phase events, an event per week and the holidays, all as all-day events.
 
-    UIDs are stable (derived from the dates), so importing a newer file updates the same
-    events instead of duplicating them.
+    UIDs are stable (derived from the intake's name and the dates), so importing a newer file
+    updates the same events instead of duplicating them, and two overlapping intakes imported
+    into one calendar keep their own events (a shared holiday appears once per intake).
     """
     from icalendar import Calendar, Event
 
@@ -24,12 +27,12 @@ def timeline_ics(weeks: list[Week], *, lang: str = "en", stamp: dt.datetime | No
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", "MOI SMART Agent for CAST — phase 2")
+    cal.add("x-wr-calname", f"MOI SMART Agent for CAST — phase 2, intake {intake}")
     cal.add("x-wr-timezone", "Asia/Bangkok")
 
     def event(uid: str, summary: str, first: dt.date, last: dt.date, description: str) -> None:
         ev = Event()
-        ev.add("uid", f"{uid}@castctl")
+        ev.add("uid", f"{intake}-{uid}@castctl")
         ev.add("dtstamp", stamp)
         ev.add("summary", summary)
         ev.add("dtstart", first)
