@@ -16,8 +16,10 @@ from pathlib import Path
 from castctl.db.store import now_text, open_store
 from tests.cohort_files import dump  # noqa: F401  (re-exported for the report tests)
 
-# Week n starts on Monday 3 July 2023 + 7 (n - 1) days; its Friday is four days later.
+# Week n of intake 2566 starts on Monday 3 July 2023 + 7 (n - 1) days; its Friday is four days
+# later. Every helper writes into one intake: 2566 unless told (``intake=``).
 START = dt.date(2023, 7, 3)
+INTAKE = "2566"
 
 
 TRAINEE_COLUMNS = (
@@ -29,12 +31,12 @@ REPORT_COLUMNS = (
 )  # fmt: skip
 
 
-def monday(week: int) -> dt.date:
-    return START + dt.timedelta(weeks=week - 1)
+def monday(week: int, start: dt.date = START) -> dt.date:
+    return start + dt.timedelta(weeks=week - 1)
 
 
-def friday(week: int) -> dt.date:
-    return monday(week) + dt.timedelta(days=4)
+def friday(week: int, start: dt.date = START) -> dt.date:
+    return monday(week, start) + dt.timedelta(days=4)
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class Person:
     email: str | None = None
 
 
-def add_people(db_path: Path | str, people: Iterable[Person]) -> None:
+def add_people(db_path: Path | str, people: Iterable[Person], *, intake: str = INTAKE) -> None:
     people = list(people)
     now = now_text()
     db = open_store(str(db_path))
@@ -56,33 +58,48 @@ def add_people(db_path: Path | str, people: Iterable[Person]) -> None:
         with db.transaction() as tx:
             tx.insert_rows(
                 "trainee",
-                TRAINEE_COLUMNS,
+                ("intake", *TRAINEE_COLUMNS),
                 [
-                    (p.trainee_id, p.full_name, p.department, "10", p.email, "", "", p.status)
-                    + (now, now)
+                    (intake, p.trainee_id, p.full_name, p.department, "10", p.email, "", "")
+                    + (p.status, now, now)
                     for p in people
                 ],
             )
             tx.insert_rows(
                 "assignment",
-                ("trainee_id", "pilot_district_code", "target_district_code", "updated_at"),
-                [(p.trainee_id, p.pilot, p.target, now) for p in people if p.pilot is not None],
-            )
+                (
+                    "intake", "trainee_id", "pilot_district_code", "target_district_code",
+                    "updated_at",
+                ),
+                [
+                    (intake, p.trainee_id, p.pilot, p.target, now)
+                    for p in people
+                    if p.pilot is not None
+                ],
+            )  # fmt: skip
     finally:
         db.close()
 
 
-def add_reports(db_path: Path | str, reports: Iterable[tuple[str, int]]) -> None:
-    """(trainee_id, week) reports submitted on that week's Friday, mechanism "coordinate"."""
+def add_reports(
+    db_path: Path | str,
+    reports: Iterable[tuple[str, int]],
+    *,
+    intake: str = INTAKE,
+    start: dt.date = START,
+) -> None:
+    """(trainee_id, week) reports of ``intake`` (whose week 1 starts on ``start``) submitted on
+    that week's Friday, mechanism "coordinate"."""
     now = now_text()
     db = open_store(str(db_path))
     try:
         with db.transaction() as tx:
             tx.insert_rows(
                 "report",
-                REPORT_COLUMNS,
+                ("intake", *REPORT_COLUMNS),
                 [
-                    (tid, week, friday(week).isoformat(), "coordinate", "people", "1;11", "", now)
+                    (intake, tid, week, friday(week, start).isoformat(), "coordinate", "people")
+                    + ("1;11", "", now)
                     for tid, week in reports
                 ],
             )
@@ -90,13 +107,16 @@ def add_reports(db_path: Path | str, reports: Iterable[tuple[str, int]]) -> None
         db.close()
 
 
-def set_mentor(db_path: Path | str, code: str, *, name: str, email: str) -> None:
+def set_mentor(
+    db_path: Path | str, code: str, *, name: str, email: str, intake: str = INTAKE
+) -> None:
     db = open_store(str(db_path))
     try:
         with db.transaction() as tx:
             changed = tx.execute(
-                "UPDATE mentor SET name = :name, email = :email WHERE district_code = :code",
-                {"name": name, "email": email, "code": code},
+                "UPDATE mentor SET name = :name, email = :email "
+                "WHERE intake = :intake AND district_code = :code",
+                {"name": name, "email": email, "code": code, "intake": intake},
             )
             assert changed == 1
     finally:
@@ -145,7 +165,8 @@ COHORT_REPORTS = (
 )
 
 
-def make_cohort(db_path: Path | str) -> None:
-    """The cohort below in the database at ``db_path`` (a SQLite file or a database URL)."""
-    add_people(db_path, COHORT)
-    add_reports(db_path, COHORT_REPORTS)
+def make_cohort(db_path: Path | str, *, intake: str = INTAKE, start: dt.date = START) -> None:
+    """The cohort below in ``intake`` (week 1 starting on ``start``) of the database at
+    ``db_path`` (a SQLite file or a database URL)."""
+    add_people(db_path, COHORT, intake=intake)
+    add_reports(db_path, COHORT_REPORTS, intake=intake, start=start)

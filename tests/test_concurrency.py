@@ -25,7 +25,9 @@ from typing import Any
 
 import pytest
 
+from castctl.core.reference import pilot_districts
 from castctl.db.store import BUSY_TIMEOUT_MS, open_store
+from tests.cohort import Person, add_people
 from tests.cohort_files import TARGET_CODES, make_cohort, write_csv, write_targets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +53,7 @@ start = time.perf_counter()
 for t, w in jobs:
     friday = dt.date(2023, 7, 7) + dt.timedelta(weeks=w - 1)
     row = ReportRow(t, w, friday, "coordinate", "people", "11", "worker")
-    save_reports(db, [row], dry_run=False)
+    save_reports(db, "2566", [row], dry_run=False)
 print(time.perf_counter() - start, flush=True)
 """
 
@@ -95,12 +97,14 @@ def _cohort_ids(k: int) -> list[str]:
 
 
 def seed_writers_cohort(cli, db: Any, tmp_path: Path) -> None:
-    """8 × 25 trainees, imported and placed in pilot districts, so every report is valid."""
-    rows = make_cohort(WRITERS * TRAINEES_EACH, seed=11)
-    for n, row in enumerate(rows):
-        row["trainee_id"] = _cohort_ids(n // TRAINEES_EACH)[n % TRAINEES_EACH]
-    cli("--db", str(db), "trainees", "import", str(write_csv(tmp_path / "cohort.csv", rows)))
-    cli("--db", str(db), "assign", "--stage", "pilot", "-f", "json")
+    """8 × 25 trainees of intake 2566 placed in its pilot districts (written as rows: the
+    writers test the report path, not the import or the placement), so every report is valid."""
+    pilots = [p.code for p in pilot_districts()]
+    ids = [tid for k in range(WRITERS) for tid in _cohort_ids(k)]
+    add_people(
+        db,
+        [Person(tid, f"Writer {tid}", "OPS", pilots[n % len(pilots)]) for n, tid in enumerate(ids)],
+    )
 
 
 def run_writers(

@@ -151,7 +151,7 @@ def test_late_joiner_is_counted_once_placed(cli, cohort):
 
     db = open_store(str(cohort))
     with db.session(write=True) as session:
-        session.add(models.Assignment(trainee_id="U1", pilot_district_code="2506"))
+        session.add(models.Assignment(intake="2566", trainee_id="U1", pilot_district_code="2506"))
     db.close()
     rows = {r["trainee_id"]: r for r in by(cli, "trainee")}
     assert (rows["U1"]["expected"], rows["U1"]["submitted"], rows["U1"]["missing_streak"]) == (
@@ -281,14 +281,17 @@ def test_progress_rows_gives_the_facts_under_the_table(cohort):
 
     from castctl.app.progress import progress_rows
     from castctl.app.stores import open_store
+    from castctl.core.intakes import builtin_intake
 
     store, _ = open_store(cohort.url)
     try:
-        found = progress_rows(store, "district", dt.date(2023, 10, 20), department="OPS")
-        everyone = progress_rows(store, "trainee", dt.date(2023, 10, 20))
+        intake = builtin_intake()
+        found = progress_rows(store, intake, "district", dt.date(2023, 10, 20), department="OPS")
+        everyone = progress_rows(store, intake, "trainee", dt.date(2023, 10, 20))
     finally:
         store.close()
-    assert (found.elapsed, found.weeks, found.as_of) == (16, 22, dt.date(2023, 10, 20))
+    assert (found.intake, found.elapsed, found.weeks) == ("2566", 16, 22)
+    assert found.as_of == dt.date(2023, 10, 20)
     assert (found.expected, found.submitted) == (
         sum(r["expected"] for r in found.rows),
         sum(r["submitted"] for r in found.rows),

@@ -184,7 +184,7 @@ def test_rejected_file_lists_every_bad_row_and_leaves_database_unchanged(cli, pe
         "row 5, column week: '23' is not a week number 1-22",
         "row 6, column submitted_on: '31/06/2023' is not a date",
         "row 7, column submitted_on: 2023-07-21 is before week 4 starts (Mon 2023-07-24)",
-        "row 8, column submitted_on: 2024-01-10 is after the programme",
+        "row 8, column submitted_on: 2024-01-10 is after the intake",
         "row 9, column mechanisms: unknown 'dance'",
         "row 10, column networks: unknown 'aliens'",
         "row 11, column sdgs: '0', '18', 'x': SDGs are numbers 1-17",

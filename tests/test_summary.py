@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from castctl.core.intakes import builtin_intake
 from tests.cohort import add_reports, make_cohort, set_mentor
 
 MONDAY_AFTER_WEEK_16 = "2023-10-23"
@@ -144,11 +145,24 @@ def test_week_holidays_and_last_week(cli, cohort):
         ("2023-10-19", 15),  # Thursday: the last week that ended is 15
         ("2023-07-07", 1),
         ("2023-12-01", 22),
-        ("2024-06-01", 22),  # after the programme
+        ("2023-12-07", 22),  # the Thursday after the last Friday: it still just ended
     ],
 )
 def test_default_week_is_the_last_completed_one(cli, cohort, as_of, week):
     assert cli(*weekly("--as-of", as_of, "-f", "json")).json()["week"] == week
+
+
+def test_after_the_intake_its_last_week_when_it_is_named(cli, cohort):
+    doc = cli("--intake", "2566", *weekly("--as-of", "2024-06-01", "-f", "json")).json()
+    assert (doc["intake"], doc["week"]) == ("2566", 22)
+
+
+def test_long_after_the_intake_cron_sends_nothing(cli, cohort, tmp_path):
+    out = tmp_path / "digest.txt"
+    r = cli(*weekly("--as-of", "2023-12-08", "--once", "-o", out))
+    assert r.stdout == "" and not out.exists()
+    assert r.stderr.strip() == "no intake has a week that just ended on 2023-12-08; nothing to send"
+    assert cohort.count("sent_log") == 0
 
 
 def test_default_week_uses_today_in_bangkok(cli, cohort, monkeypatch):
@@ -161,9 +175,15 @@ def test_default_week_uses_today_in_bangkok(cli, cohort, monkeypatch):
 
 
 def test_before_the_first_week_ends_is_a_clear_error(cli, cohort):
-    r = cli(*weekly("--as-of", "2023-07-06"), code=1)
+    r = cli("--intake", "2566", *weekly("--as-of", "2023-07-06"), code=1)
     assert r.stderr.startswith("Error: no week has ended yet on 2023-07-06")
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_before_the_first_week_ends_cron_sends_nothing(cli, cohort):
+    r = cli(*weekly("--as-of", "2023-07-06"))
+    assert r.stdout == ""
+    assert r.stderr.strip() == "no intake has a week that just ended on 2023-07-06; nothing to send"
 
 
 def test_week_and_as_of_together_is_a_usage_error(cli, cohort):
@@ -173,7 +193,7 @@ def test_week_and_as_of_together_is_a_usage_error(cli, cohort):
 
 def test_text_digest(cli, cohort):
     out = cli(*weekly("--as-of", MONDAY_AFTER_WEEK_16)).stdout
-    assert out.startswith("Weekly summary: week 16 of 22\n")
+    assert out.startswith("Weekly summary: intake 2566, week 16 of 22\n")
     assert "Reports             2 of 5 submitted (40.0 %)" in out
     assert "No report this week (3)" in out
     assert "สมหญิง รักงาน" in out  # names as stored
@@ -185,7 +205,7 @@ def test_text_digest(cli, cohort):
 
 def test_thai_markdown_digest(cli, cohort):
     out = cli(*weekly("--week", 16, "-f", "markdown", "--lang", "th")).stdout
-    assert out.startswith("# สรุปรายสัปดาห์: สัปดาห์ที่ 16 จาก 22\n")
+    assert out.startswith("# สรุปรายสัปดาห์: รุ่น 2566 สัปดาห์ที่ 16 จาก 22\n")
     assert "| 5607 | แม่ใจ | 1 | 3 | 33.3 % |" in out
     assert "**วันหยุดราชการสัปดาห์หน้า:** 23 ต.ค. 66 วันปิยมหาราช" in out
 
@@ -243,6 +263,7 @@ def run_under_cron(db: object, *args: object, extra_env: tuple[str, ...] = ()):
     """``env -i PATH=/usr/bin:/bin HOME=/tmp``: no locale, no terminal (stdin/stdout not TTYs)."""
     command = [
         "env", "-i", "PATH=/usr/bin:/bin", "HOME=/tmp", f"CASTCTL_DB={db}", *extra_env,
+        *[f"PYTHONPATH={path}" for path in [os.environ.get("PYTHONPATH")] if path],
         sys.executable, "-m", "castctl", *map(str, args),
     ]  # fmt: skip
     return subprocess.run(
@@ -254,7 +275,7 @@ def test_summary_under_env_i_in_a_subprocess(cohort, tmp_path):
     r = run_under_cron(cohort, *weekly("--as-of", MONDAY_AFTER_WEEK_16, "--lang", "th"))
     assert r.returncode == 0, r.stderr.decode("utf-8", "replace")
     text = r.stdout.decode("utf-8")  # strict: Thai must arrive as UTF-8
-    assert "สรุปรายสัปดาห์: สัปดาห์ที่ 16 จาก 22" in text
+    assert "สรุปรายสัปดาห์: รุ่น 2566 สัปดาห์ที่ 16 จาก 22" in text
     assert "สมหญิง รักงาน" in text
     assert b"\x1b[" not in r.stdout and r.stderr == b""
 
@@ -288,7 +309,7 @@ def test_output_is_written_atomically_with_mode_0600(cli, cohort, tmp_path):
     assert reader.read() == "last week's digest\n"  # the old file stays whole for its reader
     reader.close()
     assert out.stat().st_ino != old_inode  # a new file renamed into place, not rewritten
-    assert out.read_text(encoding="utf-8").startswith("Weekly summary: week 16 of 22")
+    assert out.read_text(encoding="utf-8").startswith("Weekly summary: intake 2566, week 16 of 22")
     assert out.stat().st_mode & 0o777 == 0o600
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
@@ -331,7 +352,8 @@ def test_once_delivers_each_destination_once(cli, cohort, tmp_path, monkeypatch)
     again = cli(*args)
     assert again.stdout == ""
     assert again.stderr.strip() == (
-        "week 16 summary (text) was already delivered to every destination; nothing sent"
+        "intake 2566 week 16 summary (text) was already delivered to every destination; "
+        "nothing sent"
     )
     assert (out.read_bytes(), out.stat().st_mtime_ns, out.stat().st_ino) == before
 
@@ -407,7 +429,7 @@ def test_mail_to_a_real_smtp_server_thai_html(cli, cohort, smtp):
     assert r.stderr.strip() == "week 16 summary mailed to boss@example.org, ops@example.org"
     [(recipients, msg)] = smtp.messages
     assert sorted(recipients) == ["boss@example.org", "ops@example.org"]
-    assert msg["Subject"] == "castctl สรุปรายสัปดาห์: สัปดาห์ที่ 16 (16–20 ต.ค. 66)"
+    assert msg["Subject"] == "castctl สรุปรายสัปดาห์: รุ่น 2566 สัปดาห์ที่ 16 (16–20 ต.ค. 66)"
     assert msg["From"] == "castctl@moi.example"
     assert msg["To"] == "boss@example.org, ops@example.org"
     assert msg.get_content_type() == "multipart/alternative"
@@ -424,9 +446,9 @@ def test_mail_to_a_real_smtp_server_thai_html(cli, cohort, smtp):
 def test_mail_text_digest_in_english(cli, cohort, smtp):
     cli(*weekly("--as-of", MONDAY_AFTER_WEEK_16, *mail_args(smtp, "boss@example.org")))
     [(_, msg)] = smtp.messages
-    assert msg["Subject"] == "castctl weekly summary: week 16 (16–20 Oct 2023)"
+    assert msg["Subject"] == "castctl weekly summary: intake 2566, week 16 (16–20 Oct 2023)"
     assert msg.get_content_type() == "text/plain"
-    assert msg.get_content().startswith("Weekly summary: week 16 of 22")
+    assert msg.get_content().startswith("Weekly summary: intake 2566, week 16 of 22")
 
 
 def test_smtp_login_with_password_from_the_environment(cli, cohort, monkeypatch):
@@ -492,7 +514,10 @@ def test_per_mentor_digests(cli, cohort, smtp, tmp_path):
     rcpts, msg = by_to["chief.maechai@example.org"]
     assert sorted(rcpts) == ["boss@example.org", "chief.maechai@example.org"]
     assert msg["Cc"] == "boss@example.org"
-    assert msg["Subject"] == "castctl weekly summary: week 16 (16–20 Oct 2023) – Mae Chai (5607)"
+    assert (
+        msg["Subject"]
+        == "castctl weekly summary: intake 2566, week 16 (16–20 Oct 2023) – Mae Chai (5607)"
+    )
     text = msg.get_body(("plain",)).get_content()
     assert "Mentor Mae Chai" in text and "A2" in text and "B1" not in text
     assert len(sent_log(cohort)) == 6  # 2 files + 2 mentors x (mentor, copy)
@@ -553,7 +578,7 @@ def store(cohort):
 def test_deliver_weekly_once_twice_delivers_nothing_the_second_time(store, cohort, smtp, tmp_path):
     from castctl.app.summary import deliver_weekly, mail_server, weekly_summary
 
-    summary = weekly_summary(store, week=16, fmt="markdown")
+    summary = weekly_summary(store, builtin_intake(), week=16, fmt="markdown")
     assert [d.district for d in summary.digests] == [None]
     target = tmp_path / "digest.md"
 
@@ -587,7 +612,8 @@ def test_deliver_weekly_once_twice_delivers_nothing_the_second_time(store, cohor
     again = deliver(again_lines)
     assert (again.written, again.mailed, again.skipped) == ([], [], 2)
     assert again_lines == [
-        "week 16 summary (markdown) was already delivered to every destination; nothing sent"
+        "intake 2566 week 16 summary (markdown) was already delivered to every destination; "
+        "nothing sent"
     ]
     assert not target.exists() and len(smtp.messages) == 1
 
@@ -595,7 +621,7 @@ def test_deliver_weekly_once_twice_delivers_nothing_the_second_time(store, cohor
 def test_weekly_summary_per_mentor_only_for_mentors_with_trainees(store):
     from castctl.app.summary import per_mentor_path, weekly_summary
 
-    summary = weekly_summary(store, as_of=dt.date(2023, 10, 23), per_mentor=True)
+    summary = weekly_summary(store, builtin_intake(), as_of=dt.date(2023, 10, 23), per_mentor=True)
     assert summary.week == 16
     assert [d.district for d in summary.digests] == ["4001", "5607"]
     assert [d.doc["expected"] for d in summary.digests] == [2, 3]

@@ -1,4 +1,8 @@
-"""Weekly field reports: add one, import a file of them, list them."""
+"""Weekly field reports of one intake: add one, import a file of them, list them.
+
+Weeks are the intake's (1..its ``weeks``), dates must fall inside the intake, and trainee ids
+are those of the intake's trainees: the same id in another intake is another enrolment.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,11 @@ from typing import Any
 
 from castctl.app.stores import Store
 from castctl.core import calendar, field_reports
+from castctl.core.intakes import Intake
 from castctl.core.records import ImportCounts, ReportRow
 from castctl.core.vocabulary import MECHANISMS, NETWORKS
 from castctl.db import report_store
-from castctl.db.timeline import load_weeks
+from castctl.db.intake_calendar import load_intake_weeks
 from castctl.errors import InputError, NotFoundError
 from castctl.io.report_file import REPORT_OPTIONAL, REPORT_REQUIRED, parse_reports
 from castctl.io.tabular import read_table, split_list
@@ -31,6 +36,7 @@ def _items(values: Sequence[str]) -> list[str]:
 
 def add_report(
     store: Store,
+    intake: Intake,
     trainee_id: str,
     week: int,
     *,
@@ -40,12 +46,14 @@ def add_report(
     sdgs: Sequence[str] = (),
     note: str = "",
 ) -> AddedReport:
-    """Record one trainee's report for ``week``, submitted ``on`` (text; default today in
-    Asia/Bangkok); a second one for the same week replaces the first."""
-    weeks = load_weeks(store)
-    report_week = field_reports.programme_week(weeks, week)
-    status = report_store.trainee_status(store, trainee_id)
+    """Record one trainee's report for ``week`` of ``intake``, submitted ``on`` (text; default
+    today in Asia/Bangkok); a second one for the same week replaces the first."""
+    weeks = load_intake_weeks(store, intake.name)
+    report_week = field_reports.programme_week(weeks, week, intake.name)
+    status = report_store.trainee_status(store, intake.name, trainee_id)
     if (why := field_reports.reporter_problem(trainee_id, status)) is not None:
+        if status is None:
+            why += f" in intake {intake.name}"
         raise (NotFoundError if status is None else InputError)(why)
     # calendar.today_in_bangkok looked up at call time: tests pin "today" on the module.
     day = calendar.parse_date(on, "--on") if on else calendar.today_in_bangkok()
@@ -69,37 +77,39 @@ def add_report(
     row = ReportRow(
         trainee_id, week, day, mech.joined(), nets.joined(), goals.joined(), note.strip()
     )
-    counts = report_store.save_reports(store, [row], dry_run=False)
+    counts = report_store.save_reports(store, intake.name, [row], dry_run=False)
     outcome = "added" if counts.added else "replaced" if counts.updated else "unchanged"
     return AddedReport(row, outcome)
 
 
 def import_reports(
     store: Store,
+    intake: Intake,
     path: Path,
     *,
     dry_run: bool = False,
     track: Callable[[Iterable[Any], int], Iterable[Any]] = lambda rows, total: rows,
 ) -> ImportCounts:
-    """Import a file of reports, all or nothing (``InputError`` listing every bad row);
+    """Import a file of reports into ``intake``, all or nothing (``InputError`` listing every
+    bad row);
     ``dry_run`` counts what would change and writes nothing. ``track(rows, total)`` wraps the
     checking of the rows (a progress bar)."""
     sheet = read_table(path, required=REPORT_REQUIRED, optional=REPORT_OPTIONAL)
     rows = parse_reports(
         sheet,
-        report_store.trainee_statuses(store),
-        load_weeks(store),
+        report_store.trainee_statuses(store, intake.name),
+        load_intake_weeks(store, intake.name),
         track=lambda rows: track(rows, len(sheet)),
     )
-    return report_store.save_reports(store, rows, dry_run=dry_run)
+    return report_store.save_reports(store, intake.name, rows, dry_run=dry_run)
 
 
 def list_reports(
-    store: Store, *, trainee_id: str | None = None, week: int | None = None
+    store: Store, intake: Intake, *, trainee_id: str | None = None, week: int | None = None
 ) -> list[dict[str, Any]]:
-    """Stored reports, by trainee and week: the ``reports list -f json`` objects (lists as
-    lists, SDGs as numbers)."""
-    rows = report_store.list_reports(store, trainee_id=trainee_id, week=week)
+    """Stored reports of ``intake``, by trainee and week: the ``reports list -f json`` objects
+    (lists as lists, SDGs as numbers)."""
+    rows = report_store.list_reports(store, intake.name, trainee_id=trainee_id, week=week)
     for row in rows:
         for key in ("mechanisms", "networks"):
             row[key] = [code for code in (row[key] or "").split(";") if code]

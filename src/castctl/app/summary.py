@@ -1,5 +1,6 @@
-"""The weekly digest: build it (``weekly_summary``) and deliver it (``deliver_weekly``) to
-files and by mail, at most once per (week, format, destination) with ``once``.
+"""The weekly digest of one intake: build it (``weekly_summary``) and deliver it
+(``deliver_weekly``) to files and by mail, at most once per (intake, week, format, destination)
+with ``once``. ``due_intake`` picks the intake for cron when none is chosen.
 
 Delivery is made for cron: files are written atomically (0600: digests name trainees), and the
 ``once`` log records each destination as soon as it has its copy, so a rerun is a no-op and a
@@ -17,10 +18,18 @@ from typing import Any
 
 from castctl.app.stores import Store
 from castctl.core.field_reports import programme_week
-from castctl.core.summary import Figures, build_summary, default_week, mentors_with_trainees
+from castctl.core.intakes import ENV_VAR, Intake
+from castctl.core.summary import (
+    Figures,
+    build_summary,
+    default_week,
+    just_ended_week,
+    mentors_with_trainees,
+)
 from castctl.db import delivery_log, progress_queries
-from castctl.db.timeline import load_weeks
-from castctl.errors import InputError
+from castctl.db.intake_calendar import load_intake_weeks
+from castctl.db.intakes import load_intakes
+from castctl.errors import CastError, InputError
 from castctl.io import summary_render
 from castctl.io.files import write_atomic
 from castctl.io.mail import MailError, SmtpSettings, build_message, default_sender, send
@@ -40,6 +49,7 @@ class Digest:
 
 @dataclass(frozen=True, slots=True)
 class WeeklySummary:
+    intake: str  # the intake's name
     week: int
     fmt: str  # one of FORMATS
     digests: list[Digest]  # one, or one per mentor with trainees (none: nobody to send to)
@@ -65,19 +75,40 @@ class _Mail:
     pending: list[str]
 
 
-def gather(store: Store, number: int) -> Figures:
-    """Everything the database aggregates for the digest of week ``number``."""
-    weeks = load_weeks(store)
+def due_intake(store: Store, as_of: dt.date) -> tuple[Intake, int] | None:
+    """The intake whose digest cron sends on ``as_of`` when no intake is chosen, and its week:
+    the one intake with a week that just ended (``core.summary.just_ended_week``); None when
+    no intake has one (nothing to send). Two or more: ``CastError`` naming them."""
+    due = []
+    for intake in load_intakes(store.read):
+        week = just_ended_week(load_intake_weeks(store, intake.name), as_of)
+        if week is not None:
+            due.append((intake, week))
+    if len(due) > 1:
+        names = ", ".join(f"{i.name} (week {w})" for i, w in due)
+        raise CastError(
+            f"{len(due)} intakes have a week that ended by {as_of.isoformat()}: {names}; "
+            f"choose one with --intake NAME (or {ENV_VAR})"
+        )
+    return due[0] if due else None
+
+
+def gather(store: Store, intake: Intake, number: int) -> Figures:
+    """Everything the database aggregates for the digest of week ``number`` of ``intake``."""
+    name = intake.name
+    weeks = load_intake_weeks(store, name)
     scope = progress_queries.Scope()
     return Figures(
+        intake=name,
+        pilot_weeks=intake.pilot_weeks,
         week=weeks[number - 1],
         next_week=weeks[number] if number < len(weeks) else None,
         weeks=weeks,
-        districts=progress_queries.pilot_districts(store),
-        by_district=progress_queries.district_week_figures(store, number, scope),
-        missing=progress_queries.missing_for_week(store, number, scope),
-        streaks=progress_queries.streaks_at(store, number, scope),
-        submitted_by_week=progress_queries.submitted_by_district_week(store, number, scope),
+        districts=progress_queries.pilot_districts(store, name),
+        by_district=progress_queries.district_week_figures(store, name, number, scope),
+        missing=progress_queries.missing_for_week(store, name, number, scope),
+        streaks=progress_queries.streaks_at(store, name, number, scope),
+        submitted_by_week=progress_queries.submitted_by_district_week(store, name, number, scope),
     )
 
 
@@ -96,6 +127,7 @@ def _digest(doc: dict[str, Any], district: str | None, fmt: str, th: bool) -> Di
 
 def weekly_summary(
     store: Store,
+    intake: Intake,
     *,
     week: int | None = None,
     as_of: dt.date | None = None,
@@ -103,15 +135,15 @@ def weekly_summary(
     th: bool = False,
     per_mentor: bool = False,
 ) -> WeeklySummary:
-    """The digest of ``week`` (default: the last one ended on ``as_of``) in ``fmt``, for the
-    whole cohort or (``per_mentor``) one per mentor with only their trainees."""
-    weeks = load_weeks(store)
+    """The digest of ``week`` of ``intake`` (default: the last one ended on ``as_of``) in
+    ``fmt``, for its whole cohort or (``per_mentor``) one per mentor with only their trainees."""
+    weeks = load_intake_weeks(store, intake.name)
     if week is None:
         if as_of is None:
             raise ValueError("weekly_summary needs the week or the as-of date")
         week = default_week(weeks, as_of)
-    programme_week(weeks, week)
-    figures = gather(store, week)
+    programme_week(weeks, week, intake.name)
+    figures = gather(store, intake, week)
     emails = {row["code"]: row["mentor_email"] for row in figures.districts}
     if per_mentor:
         digests = [
@@ -120,7 +152,7 @@ def weekly_summary(
         ]
     else:
         digests = [_digest(build_summary(figures, th=th), None, fmt, th)]
-    return WeeklySummary(week, fmt, digests, emails)
+    return WeeklySummary(intake.name, week, fmt, digests, emails)
 
 
 def per_mentor_path(path: Path, code: str) -> Path:
@@ -198,17 +230,17 @@ def deliver_weekly(
     """Write ``summary`` to each of ``outputs`` (per mentor: FILE-5607.ext) and mail it through
     ``smtp`` (to ``to``; per mentor: to each mentor, ``to`` in copy).
 
-    With ``once``, destinations the log already holds for this week and format are skipped, and
-    each one is logged as soon as it has its copy. ``notify`` gets a line per delivery as it
-    happens. Mail failures are collected and raised together at the end (``MailError``), after
-    everything that could be delivered was.
+    With ``once``, destinations the log already holds for this intake, week and format are
+    skipped, and each one is logged as soon as it has its copy. ``notify`` gets a line per
+    delivery as it happens. Mail failures are collected and raised together at the end
+    (``MailError``), after everything that could be delivered was.
     """
-    number, fmt = summary.week, summary.fmt
+    intake, number, fmt = summary.intake, summary.week, summary.fmt
     files = _files(summary, outputs)
     mails = _mails(summary, to) if smtp is not None and summary.digests else []
     skipped = 0
     if once:
-        done = delivery_log.delivered(store, number, fmt)
+        done = delivery_log.delivered(store, intake, number, fmt)
         skipped = sum(1 for p in files if str(p) in done)
         files = {p: d for p, d in files.items() if str(p) not in done}
         for m in mails:
@@ -217,8 +249,8 @@ def deliver_weekly(
         mails = [m for m in mails if m.pending]
         if not files and not mails:
             notify(
-                f"week {number} summary ({fmt}) was already delivered to every destination; "
-                "nothing sent"
+                f"intake {intake} week {number} summary ({fmt}) was already delivered to every "
+                "destination; nothing sent"
             )
             return Delivery(skipped=skipped)
         if skipped:
@@ -227,11 +259,11 @@ def deliver_weekly(
     for path, d in files.items():
         write_atomic(path, d.body.encode("utf-8"))
         if once:
-            delivery_log.record_delivery(store, number, fmt, [str(path)])
+            delivery_log.record_delivery(store, intake, number, fmt, [str(path)])
         delivery.written.append(path)
         notify(f"week {number} summary written to {path}")
     if mails and smtp is not None:
-        _send_all(store, mails, number, fmt, once, smtp, sender or default_sender(), delivery,
+        _send_all(store, mails, summary, once, smtp, sender or default_sender(), delivery,
                   notify)  # fmt: skip
     return delivery
 
@@ -239,14 +271,14 @@ def deliver_weekly(
 def _send_all(
     store: Store,
     mails: list[_Mail],
-    number: int,
-    fmt: str,
+    summary: WeeklySummary,
     once: bool,
     smtp: SmtpSettings,
     sender: str,
     delivery: Delivery,
     notify: Callable[[str], None],
 ) -> None:
+    intake, number, fmt = summary.intake, summary.week, summary.fmt
     failures: list[str] = []
     for m in mails:
         msg = build_message(
@@ -263,7 +295,9 @@ def _send_all(
             failures.append(exc.message)
             continue
         if once:
-            delivery_log.record_delivery(store, number, fmt, [m.log_keys[r] for r in accepted])
+            delivery_log.record_delivery(
+                store, intake, number, fmt, [m.log_keys[r] for r in accepted]
+            )
         if len(accepted) < len(m.pending):
             failures.append(
                 f"could not send mail to {m.shown_as}: the server refused "

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from castctl.cli.context import as_of_date, open_store
+from castctl.cli.context import as_of_date, current_intake, open_store
 from castctl.cli.options import AsOfOpt, FormatOpt, Lang, LangOpt, PilotDistrictOpt
 from castctl.cli.output import Column, Format, View, emit
 from castctl.core.calendar import thai_date
@@ -67,26 +67,27 @@ def progress(
 ) -> None:
     """Reports submitted against expected up to the as-of week, missing streaks, coverage.
 
-    A week counts once its Friday is on or before the as-of day; every active placed trainee
-    owes one report per such week.
+    A week of the intake counts once its Friday is on or before the as-of day; every active
+    placed trainee of the intake owes one report per such week.
     """
     from castctl.app.progress import progress_rows
 
+    day = as_of_date(as_of)
     found = progress_rows(
-        open_store(), by.value, as_of_date(as_of), district=district, department=department
+        open_store(), current_intake(day), by.value, day, district=district, department=department
     )
     rows, day, elapsed = found.rows, found.as_of, found.elapsed
     th = lang is Lang.th
     bar = elapsed_bar(elapsed, found.weeks, unit="สัปดาห์" if th else "weeks")
     if th:
         notes = [
-            f"ผ่านไปแล้ว {bar} (ณ วันที่ {thai_date(day, long=True)})",
+            f"รุ่น {found.intake}: ผ่านไปแล้ว {bar} (ณ วันที่ {thai_date(day, long=True)})",
             f"รวม: ส่งแล้ว {found.submitted} จาก {found.expected} ({percent_text(found.percent)})",
             f"{FLAG} = ขาดส่งติดต่อกัน {FLAG_STREAK} สัปดาห์ขึ้นไป",
         ]
     else:
         notes = [
-            f"elapsed {bar} (as of {day})",
+            f"intake {found.intake}: elapsed {bar} (as of {day})",
             f"total: {found.submitted} of {found.expected} reports submitted "
             f"({percent_text(found.percent)})",
             f"{FLAG} = {FLAG_STREAK} or more weeks in a row without a report",
@@ -100,7 +101,7 @@ def progress(
     if fmt is Format.csv:
         emit(fmt, data=rows, views=[_csv_view(rows, by)])
         return
-    view = _table_view(rows, by, lang, len(MECHANISMS), len(NETWORKS))
+    view = _table_view(rows, by, lang, len(MECHANISMS), len(NETWORKS), found.intake)
     emit(fmt, data=rows, views=[view, _coverage_view(rows, lang)], notes=notes)
 
 
@@ -108,7 +109,9 @@ def _label(th: bool, en: str, thai: str) -> str:
     return thai if th else en
 
 
-def _table_view(rows: list[dict[str, Any]], by: By, lang: Lang, n_mech: int, n_net: int) -> View:
+def _table_view(
+    rows: list[dict[str, Any]], by: By, lang: Lang, n_mech: int, n_net: int, intake: str
+) -> View:
     th = lang is Lang.th
     figures = [
         Column("submitted", _label(th, "Submitted", "ส่งแล้ว"), "right"),
@@ -175,7 +178,7 @@ def _table_view(rows: list[dict[str, Any]], by: By, lang: Lang, n_mech: int, n_n
             *coverage,
         ]  # fmt: skip
         title = _label(th, "Progress by week", "ความก้าวหน้ารายสัปดาห์")
-    return View(columns, rows, title=title)
+    return View(columns, rows, title=f"{title} ({_label(th, 'intake', 'รุ่น')} {intake})")
 
 
 def _coverage_view(rows: list[dict[str, Any]], lang: Lang) -> View:

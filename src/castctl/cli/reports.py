@@ -1,4 +1,5 @@
-"""``castctl reports``: add one weekly field report, import a file of them, list them."""
+"""``castctl reports``: add one weekly field report, import a file of them, list them; all of
+the intake the command works on (``--intake``, ``CASTCTL_INTAKE`` or today's)."""
 
 from collections.abc import Iterable
 from pathlib import Path
@@ -6,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from castctl.cli.context import open_store
+from castctl.cli.context import current_intake, open_store
 from castctl.cli.options import DryRunOpt, FormatOpt, TraineeIdArg, TraineeIdOpt
 from castctl.cli.output import Column, Format, View, emit, message, progress
 
@@ -19,7 +20,12 @@ app = typer.Typer(
 def add(
     trainee_id: TraineeIdArg,
     week: Annotated[
-        int, typer.Option("--week", help="The week (1-22) the report is for.", show_default=False)
+        int,
+        typer.Option(
+            "--week",
+            help="The week (1 to the intake's weeks, 1-22 for 2566) the report is for.",
+            show_default=False,
+        ),
     ],
     on: Annotated[
         str | None,
@@ -60,6 +66,7 @@ def add(
 
     added = reports.add_report(
         open_store(),
+        current_intake(),
         trainee_id,
         week,
         on=on,
@@ -89,7 +96,9 @@ def import_(
     def track(rows: Iterable[Any], total: int) -> Iterable[Any]:
         return progress(rows, total=total, label="checking reports")
 
-    counts = reports.import_reports(open_store(), file, dry_run=dry_run, track=track)
+    counts = reports.import_reports(
+        open_store(), current_intake(), file, dry_run=dry_run, track=track
+    )
     message(f"{counts}{' (dry run: nothing written)' if dry_run else ''}")
 
 
@@ -102,7 +111,8 @@ def list_(
     """List stored reports (filter by trainee or week)."""
     from castctl.app import reports
 
-    rows = reports.list_reports(open_store(), trainee_id=trainee, week=week)
+    intake = current_intake()
+    rows = reports.list_reports(open_store(), intake, trainee_id=trainee, week=week)
     view = View(
         [
             Column("trainee_id", "Trainee"),
@@ -114,6 +124,7 @@ def list_(
             Column("note", "Note"),
         ],
         rows,
+        title=f"Reports of intake {intake.name}",
         caption=f"{len(rows)} reports",
     )
     emit(fmt, data=rows, views=[view])

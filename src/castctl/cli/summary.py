@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from castctl.cli.context import as_of_date, open_store
+from castctl.cli.context import as_of_date, current_intake, invocation, open_store
 from castctl.cli.options import AsOfOpt, Lang, LangOpt, format_option
 from castctl.cli.output import Format, message, utf8_streams
 from castctl.errors import InputError
@@ -117,11 +117,14 @@ def weekly(
     """The digest of one week: submitted against expected per mentor, who is missing, who has
     missed 2+ weeks in a row, 3-5-7 coverage, holidays this week and next.
 
-    The default week is the last one that has ended on today's date in Asia/Bangkok (or
-    --as-of); after the programme, week 22. For cron, e.g. every Monday at 08:00:
+    The default week is the last one of the intake that has ended on today's date in
+    Asia/Bangkok (or --as-of); after the intake, its last week. Without --intake (or
+    CASTCTL_INTAKE) and --week, the digest is the one of the intake with a week that just ended
+    (its Friday at most 6 days ago); when no intake has one, nothing is sent (exit 0). For
+    cron, e.g. every Monday at 08:00:
     castctl summary weekly --once -f html --to ADDR --smtp-host HOST
     """
-    from castctl.app.summary import deliver_weekly, mail_server, weekly_summary
+    from castctl.app.summary import deliver_weekly, due_intake, mail_server, weekly_summary
 
     utf8_streams()
     addresses = list(to or [])
@@ -145,16 +148,27 @@ def weekly(
     _check_addresses(addresses)
 
     store = open_store()
+    day = as_of_date(as_of)
+    if week is None and not _intake_chosen():
+        due = due_intake(store, day)
+        if due is None:
+            message(f"no intake has a week that just ended on {day}; nothing to send")
+            return
+        invocation().intake = due[0]
     summary = weekly_summary(
         store,
+        current_intake(day),
         week=week,
-        as_of=as_of_date(as_of) if week is None else None,
+        as_of=day if week is None else None,
         fmt=fmt.value,
         th=lang is Lang.th,
         per_mentor=per_mentor,
     )
     if not summary.digests:
-        message(f"no mentor has trainees placed in week {summary.week}; nothing to send")
+        message(
+            f"no mentor of intake {summary.intake} has trainees placed in week {summary.week}; "
+            "nothing to send"
+        )
         return
     if not output and not smtp_host:
         _print(summary)
@@ -174,6 +188,13 @@ def weekly(
         once=once,
         notify=message,
     )
+
+
+def _intake_chosen() -> bool:
+    """Whether the intake was named (``--intake`` or ``CASTCTL_INTAKE``), not found by date."""
+    from castctl.core.intakes import ENV_VAR
+
+    return bool((invocation().intake_option or "").strip() or os.environ.get(ENV_VAR, "").strip())
 
 
 def _print(summary: "WeeklySummary") -> None:

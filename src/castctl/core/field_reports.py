@@ -101,29 +101,32 @@ def vocabulary_hint(vocabulary: dict[str, tuple[str, str]]) -> str:
 def submission_problem(week: Week, on: dt.date, weeks: list[Week]) -> str | None:
     """Why a report for ``week`` cannot have been submitted on ``on``, or None if it can.
 
-    A report is written once the week's work has started (not before its Monday) and within
-    the programme: at the latest on the Sunday after its last Friday.
+    ``weeks`` are the intake's, 1..N. A report is written once the week's work has started (not
+    before its Monday, so never before the intake starts) and within the intake: at the latest
+    on the Sunday after its last Friday.
     """
     if on < week.start:
         return f"{on} is before week {week.number} starts ({week.start:%a %Y-%m-%d})"
     last_day = weeks[-1].end + GRACE_AFTER_LAST_FRIDAY
     if on > last_day:
         return (
-            f"{on} is after the programme (it ended on {weeks[-1].end:%a %Y-%m-%d}; reports "
+            f"{on} is after the intake (it ended on {weeks[-1].end:%a %Y-%m-%d}; reports "
             f"are accepted until {last_day:%a %Y-%m-%d})"
         )
     return None
 
 
 def is_programme_week(number: int, count: int) -> bool:
-    """Whether ``number`` is one of the ``count`` weeks of the programme (1..count)."""
+    """Whether ``number`` is one of the ``count`` weeks of the intake (1..count)."""
     return 1 <= number <= count
 
 
-def programme_week(weeks: Sequence[Week], number: int) -> Week:
-    """Week ``number`` (given as ``--week``) of the programme, or ``InputError``."""
+def programme_week(weeks: Sequence[Week], number: int, intake: str | None = None) -> Week:
+    """Week ``number`` (given as ``--week``) of the intake whose weeks are ``weeks`` (named
+    ``intake`` in the message), or ``InputError``."""
     if not is_programme_week(number, len(weeks)):
-        raise InputError(f"--week {number}: the programme's weeks are 1-{len(weeks)}")
+        whose = f"intake {intake}'s" if intake else "the intake's"
+        raise InputError(f"--week {number}: {whose} weeks are 1-{len(weeks)}")
     return weeks[number - 1]
 
 

@@ -1,8 +1,9 @@
 """The weekly digest (pure): aggregated figures in, the summary document out.
 
-One document covers either the whole cohort or one mentor's trainees (``only`` = that pilot
-district): the same figures, restricted. Its keys are the contract's ``summary weekly -f json``
-(``week, phase, start, end, expected, submitted, missing, by_district``) plus what the digest
+One document covers one intake: either its whole cohort or one mentor's trainees (``only`` =
+that pilot district): the same figures, restricted. Its keys are the contract's ``summary weekly
+-f json`` (``intake, week, phase, start, end, expected, submitted, missing, by_district``) plus
+what the digest
 shows: holidays this week and next, trainees with a missing streak, mechanism and network
 coverage, and the submission rate of every week so far.
 """
@@ -18,10 +19,14 @@ from castctl.core.calendar import Week, elapsed_weeks
 from castctl.core.progress import FLAG_STREAK, coverage, level, percent
 from castctl.errors import InputError
 
+# A week "just ended" on a day up to this long after its Friday: the Friday itself up to the
+# Thursday after, so a weekly cron run, whatever its weekday, sees every week once.
+JUST_ENDED = dt.timedelta(days=7)
+
 
 def default_week(weeks: Sequence[Week], as_of: dt.date) -> int:
-    """The last completed week on ``as_of`` (its Friday is past); after the programme, the
-    last week. A run that missed its slot (cron on a machine that was off) still gets the
+    """The last completed week on ``as_of`` (its Friday is past); after the intake, its last
+    week. A run that missed its slot (cron on a machine that was off) still gets the
     week that ended most recently."""
     done = elapsed_weeks(list(weeks), as_of)
     if done == 0:
@@ -33,10 +38,28 @@ def default_week(weeks: Sequence[Week], as_of: dt.date) -> int:
     return done
 
 
+def just_ended_week(weeks: Sequence[Week], as_of: dt.date) -> int | None:
+    """The week of an intake (``weeks``) that just ended on ``as_of``, for cron without a
+    chosen intake: ``default_week``'s week, when its Friday is at most 6 days before
+    ``as_of``; None when no week has ended yet or the intake's last week ended longer ago.
+
+    While an intake runs, every day after its first Friday has such a week (weeks follow each
+    other), and the week after its last Friday still gets that week's digest (the Monday cron
+    after the last week); then the intake falls silent.
+    """
+    done = elapsed_weeks(list(weeks), as_of)
+    if done == 0 or as_of - weeks[done - 1].end >= JUST_ENDED:
+        return None
+    return done
+
+
 @dataclass(frozen=True, slots=True)
 class Figures:
-    """Everything the database aggregated for one week (all pilot districts)."""
+    """Everything the database aggregated for one week of one intake (all its pilot
+    districts)."""
 
+    intake: str  # the intake's name
+    pilot_weeks: int
     week: Week
     next_week: Week | None
     weeks: Sequence[Week]
@@ -116,6 +139,7 @@ def build_summary(figures: Figures, *, only: str | None = None, th: bool = False
     nxt = figures.next_week
     pct = percent(submitted, expected)
     doc: dict[str, Any] = {
+        "intake": figures.intake,
         "week": week.number,
         "phase": week.phase,
         "start": week.start.isoformat(),
@@ -127,6 +151,7 @@ def build_summary(figures: Figures, *, only: str | None = None, th: bool = False
         "percent": pct,
         "level": level(pct),
         "weeks": len(figures.weeks),
+        "pilot_weeks": figures.pilot_weeks,
         "working_days": week.working_days,
         "holidays": _holidays(week, th),
         "missing_trainees": missing,

@@ -1,4 +1,5 @@
-"""The log of ``summary weekly --once``: which (week, format, destination) got its digest."""
+"""The log of ``summary weekly --once``: which (intake, week, format, destination) got its
+digest. The same destination and week in two intakes are two deliveries."""
 
 from __future__ import annotations
 
@@ -6,15 +7,20 @@ from collections.abc import Sequence
 
 from castctl.db.store import Store, now_text
 
-DELIVERED_SQL = "SELECT destination FROM sent_log WHERE week = :week AND format = :fmt"
+DELIVERED_SQL = (
+    "SELECT destination FROM sent_log WHERE intake = :intake AND week = :week AND format = :fmt"
+)
 
 
-def delivered(store: Store, week: int, fmt: str) -> set[str]:
-    """Destinations that already have this week's summary in this format."""
-    return {str(r[0]) for r in store.read(DELIVERED_SQL, {"week": week, "fmt": fmt})}
+def delivered(store: Store, intake: str, week: int, fmt: str) -> set[str]:
+    """Destinations that already have this intake's summary of this week in this format."""
+    params = {"intake": intake, "week": week, "fmt": fmt}
+    return {str(r[0]) for r in store.read(DELIVERED_SQL, params)}
 
 
-def record_delivery(store: Store, week: int, fmt: str, destinations: Sequence[str]) -> None:
+def record_delivery(
+    store: Store, intake: str, week: int, fmt: str, destinations: Sequence[str]
+) -> None:
     """Log delivered destinations; one already there (a concurrent run) is left as it is."""
     if not destinations:
         return
@@ -22,7 +28,7 @@ def record_delivery(store: Store, week: int, fmt: str, destinations: Sequence[st
     with store.transaction() as tx:
         tx.insert_rows(
             "sent_log",
-            ("week", "format", "destination", "sent_at"),
-            [(week, fmt, d, now) for d in dict.fromkeys(destinations)],
-            skip_conflicts_on=("week", "format", "destination"),
+            ("intake", "week", "format", "destination", "sent_at"),
+            [(intake, week, fmt, d, now) for d in dict.fromkeys(destinations)],
+            skip_conflicts_on=("intake", "week", "format", "destination"),
         )

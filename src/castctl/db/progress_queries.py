@@ -2,8 +2,13 @@
 
 Plain SQL through ``Store.read`` (the standard library's ``sqlite3`` on SQLite, no
 SQLAlchemy import), portable to PostgreSQL (only ``group_concat`` / ``string_agg`` differ).
-Counts (expected, submitted, last week reported) come from the ``(trainee_id, week)`` index;
-the coverage of mechanisms, networks and SDGs from one more grouped pass (``coverage_by``).
+Counts (expected, submitted, last week reported) come from the ``(intake, trainee_id, week)``
+index; the coverage of mechanisms, networks and SDGs from one more grouped pass
+(``coverage_by``).
+
+Everything is one intake's (``:intake``): every table is filtered on it and every join between
+intake-owned tables joins on it too, so each query reaches only that intake's rows through the
+indexes that lead with ``intake``, however many other intakes the database holds.
 
 "Active placed trainee" = ``trainee.status = 'active'`` with a pilot district in
 ``assignment``; those are the trainees who owe reports, grouped under their pilot district
@@ -23,14 +28,16 @@ PLACED = """
 placed AS (
     SELECT t.trainee_id AS trainee_id, t.full_name AS full_name, t.department AS department,
            a.pilot_district_code AS district, a.target_district_code AS target
-    FROM trainee t JOIN assignment a ON a.trainee_id = t.trainee_id
-    WHERE t.status = 'active' AND a.pilot_district_code IS NOT NULL{filters}
+    FROM assignment a JOIN trainee t ON t.intake = a.intake AND t.trainee_id = a.trainee_id
+    WHERE a.intake = :intake AND t.status = 'active'
+      AND a.pilot_district_code IS NOT NULL{filters}
 )"""
 
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """Which active placed trainees count: all, or one pilot district and/or department."""
+    """Which active placed trainees of the intake count: all, or one pilot district and/or
+    department."""
 
     district: str | None = None
     department: str | None = None
@@ -47,8 +54,8 @@ class Scope:
     def cte(self) -> str:
         return PLACED.format(filters=self.filters())
 
-    def params(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+    def params(self, intake: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"intake": intake}
         if self.district is not None:
             out["scope_district"] = self.district
         if self.department is not None:
@@ -56,10 +63,11 @@ class Scope:
         return out
 
 
-# Per trainee, through the (trainee_id, week) index: a seek per trainee, no sort of all reports.
+# Per trainee, through the (intake, trainee_id, week) index: a seek per trainee, no sort of all
+# reports.
 LAST_WEEK = (
     "COALESCE((SELECT MAX(r.week) FROM report r "
-    "WHERE r.trainee_id = p.trainee_id AND r.week <= :elapsed), 0)"
+    "WHERE r.intake = :intake AND r.trainee_id = p.trainee_id AND r.week <= :elapsed), 0)"
 )
 COVERAGE_KINDS = ("mechanisms", "networks", "sdgs")
 # (kind, ";code;", column name): what to count in a group's text of that kind.
@@ -80,7 +88,8 @@ def _coverage(store: Store, scope: Scope, key: str, report_filter: str) -> str:
     return f"""
 WITH {scope.cte()}
 SELECT {key} AS grp, {texts}
-FROM placed p JOIN report r ON r.trainee_id = p.trainee_id AND {report_filter}
+FROM placed p JOIN report r
+  ON r.intake = :intake AND r.trainee_id = p.trainee_id AND {report_filter}
 GROUP BY {key}
 """
 
@@ -103,10 +112,16 @@ def count_codes(texts: Sequence[str | None]) -> dict[str, int]:
 
 
 def coverage_by(
-    store: Store, scope: Scope, key: str, report_filter: str, params: dict[str, Any]
+    store: Store,
+    intake: str,
+    scope: Scope,
+    key: str,
+    report_filter: str,
+    params: dict[str, Any],
 ) -> dict[Any, dict[str, int]]:
     """grp -> {coverage column: reports mentioning it}; groups without reports are absent."""
-    rows = store.read(_coverage(store, scope, key, report_filter), {**scope.params(), **params})
+    sql = _coverage(store, scope, key, report_filter)
+    rows = store.read(sql, {**scope.params(intake), **params})
     return {row[0]: count_codes(row[1:]) for row in rows}
 
 
@@ -121,10 +136,11 @@ def _per_trainee(store: Store, scope: Scope) -> str:
     """A query giving, per active placed trainee in ``scope``, their reports for the weeks up
     to ``:elapsed``: how many, the last week reported (0: none) and their codes joined.
 
-    One pass: the assignments in trainee order (``CROSS JOIN`` keeps SQLite from starting at
-    the trainees' status index), each trainee's reports through the ``(trainee_id, week)``
-    index, so the grouping needs no sort of the reports. Grouping by both primary keys lets
-    PostgreSQL select the other columns of both tables.
+    One pass: the intake's assignments in trainee order (the primary key ``(intake,
+    trainee_id)``; ``CROSS JOIN`` keeps SQLite from starting at the trainees' status index),
+    each trainee's reports through the ``(intake, trainee_id, week)`` index, so the grouping
+    needs no sort of the reports. Grouping by both primary keys lets PostgreSQL select the other
+    columns of both tables.
     """
     texts = ", ".join(f"{_joined(store, f'r.{kind}')} AS {kind}" for kind in COVERAGE_KINDS)
     return f"""
@@ -132,26 +148,29 @@ SELECT t.trainee_id AS trainee_id, t.full_name AS full_name, t.department AS dep
        a.pilot_district_code AS district, a.target_district_code AS target,
        COUNT(r.trainee_id) AS submitted, COALESCE(MAX(r.week), 0) AS last_week, {texts}
 FROM assignment a CROSS JOIN trainee t
-LEFT JOIN report r ON r.trainee_id = a.trainee_id AND r.week <= :elapsed
-WHERE t.trainee_id = a.trainee_id AND t.status = 'active'
-  AND a.pilot_district_code IS NOT NULL{scope.filters()}
-GROUP BY a.trainee_id, t.trainee_id
+LEFT JOIN report r
+  ON r.intake = a.intake AND r.trainee_id = a.trainee_id AND r.week <= :elapsed
+WHERE a.intake = :intake AND t.intake = a.intake AND t.trainee_id = a.trainee_id
+  AND t.status = 'active' AND a.pilot_district_code IS NOT NULL{scope.filters()}
+GROUP BY a.intake, a.trainee_id, t.intake, t.trainee_id
 """
 
 
-def trainee_figures(store: Store, elapsed: int, scope: Scope) -> list[dict[str, Any]]:
+def trainee_figures(store: Store, intake: str, elapsed: int, scope: Scope) -> list[dict[str, Any]]:
     """Per active placed trainee: reports for elapsed weeks, last such week, coverage."""
     names = (
         "trainee_id", "full_name", "department", "district", "target", "submitted", "last_week"
     )  # fmt: skip
-    rows = store.read(_per_trainee(store, scope), {**scope.params(), "elapsed": elapsed})
+    rows = store.read(_per_trainee(store, scope), {**scope.params(intake), "elapsed": elapsed})
     return [
         {**dict(zip(names, row[: len(names)], strict=True)), **count_codes(row[len(names) :])}
         for row in rows
     ]
 
 
-def group_figures(store: Store, elapsed: int, scope: Scope, by: str) -> dict[str, dict[str, Any]]:
+def group_figures(
+    store: Store, intake: str, elapsed: int, scope: Scope, by: str
+) -> dict[str, dict[str, Any]]:
     """Per pilot district (``by="district"``) or department: trainees, reports for elapsed
     weeks, trainees missing the last elapsed week, trainees flagged, coverage; in one query
     (the trainees' figures of ``_per_trainee``, summed per group)."""
@@ -166,7 +185,7 @@ FROM ({_per_trainee(store, scope)}) pt
 GROUP BY {key}
 """
     names = ("grp", "trainees", "submitted", "missing_last", "flagged")
-    rows = store.read(sql, {**scope.params(), "elapsed": elapsed, "flag": FLAG_STREAK})
+    rows = store.read(sql, {**scope.params(intake), "elapsed": elapsed, "flag": FLAG_STREAK})
     return {
         str(row[0]): {
             **dict(zip(names, row[: len(names)], strict=True)),
@@ -176,25 +195,25 @@ GROUP BY {key}
     }
 
 
-def placed_count(store: Store, scope: Scope) -> int:
-    rows = store.read(f"WITH {scope.cte()} SELECT COUNT(*) FROM placed", scope.params())
+def placed_count(store: Store, intake: str, scope: Scope) -> int:
+    rows = store.read(f"WITH {scope.cte()} SELECT COUNT(*) FROM placed", scope.params(intake))
     return int(rows[0][0])
 
 
-def week_figures(store: Store, upto: int, scope: Scope) -> dict[int, dict[str, Any]]:
+def week_figures(store: Store, intake: str, upto: int, scope: Scope) -> dict[int, dict[str, Any]]:
     """Per week 1..``upto``: reports of active placed trainees and their coverage."""
     sql = f"""
 WITH {scope.cte()}
 SELECT r.week, COUNT(*) AS submitted
-FROM placed p JOIN report r ON r.trainee_id = p.trainee_id
+FROM placed p JOIN report r ON r.intake = :intake AND r.trainee_id = p.trainee_id
 WHERE r.week <= :upto
 GROUP BY r.week
 """
     out = {
         int(week): {"submitted": submitted}
-        for week, submitted in store.read(sql, {**scope.params(), "upto": upto})
+        for week, submitted in store.read(sql, {**scope.params(intake), "upto": upto})
     }
-    cover_by_week = coverage_by(store, scope, "r.week", "r.week <= :upto", {"upto": upto})
+    cover_by_week = coverage_by(store, intake, scope, "r.week", "r.week <= :upto", {"upto": upto})
     for week, cover in cover_by_week.items():
         out.setdefault(int(week), {"submitted": 0}).update(cover)
     return out
@@ -203,35 +222,43 @@ GROUP BY r.week
 # ---- weekly summary ---------------------------------------------------------------------
 
 
-def district_week_figures(store: Store, week: int, scope: Scope) -> dict[str, dict[str, Any]]:
+def district_week_figures(
+    store: Store, intake: str, week: int, scope: Scope
+) -> dict[str, dict[str, Any]]:
     """Per pilot district for one week: expected (trainees), submitted, coverage."""
     sql = f"""
 WITH {scope.cte()}
 SELECT p.district, COUNT(*) AS expected, COUNT(r.trainee_id) AS submitted
-FROM placed p LEFT JOIN report r ON r.trainee_id = p.trainee_id AND r.week = :week
+FROM placed p LEFT JOIN report r
+  ON r.intake = :intake AND r.trainee_id = p.trainee_id AND r.week = :week
 GROUP BY p.district
 """
-    rows = store.read(sql, {**scope.params(), "week": week})
+    rows = store.read(sql, {**scope.params(intake), "week": week})
     out = {str(r["district"]): r for r in _dicts(("district", "expected", "submitted"), rows)}
-    cover = coverage_by(store, scope, "p.district", "r.week = :week", {"week": week})
+    cover = coverage_by(store, intake, scope, "p.district", "r.week = :week", {"week": week})
     for district, row in out.items():
         row.update(cover.get(district, {}))
     return out
 
 
-def missing_for_week(store: Store, week: int, scope: Scope) -> list[tuple[str, str, str]]:
+def missing_for_week(
+    store: Store, intake: str, week: int, scope: Scope
+) -> list[tuple[str, str, str]]:
     """(trainee_id, full_name, pilot district) of active placed trainees without a report."""
     sql = f"""
 WITH {scope.cte()}
 SELECT p.trainee_id, p.full_name, p.district FROM placed p
-WHERE NOT EXISTS (SELECT 1 FROM report r WHERE r.trainee_id = p.trainee_id AND r.week = :week)
+WHERE NOT EXISTS (
+    SELECT 1 FROM report r
+    WHERE r.intake = :intake AND r.trainee_id = p.trainee_id AND r.week = :week
+)
 """
-    rows = store.read(sql, {**scope.params(), "week": week})
+    rows = store.read(sql, {**scope.params(intake), "week": week})
     return sorted((str(t), str(n), str(d)) for t, n, d in rows)
 
 
 def streaks_at(
-    store: Store, week: int, scope: Scope, minimum: int = FLAG_STREAK
+    store: Store, intake: str, week: int, scope: Scope, minimum: int = FLAG_STREAK
 ) -> list[tuple[str, str, str, int]]:
     """(trainee_id, full_name, district, last week reported or 0) for trainees whose missing
     streak at ``week`` is ``minimum`` or more."""
@@ -244,30 +271,39 @@ latest AS (
 SELECT trainee_id, full_name, district, last_week FROM latest
 WHERE last_week <= :elapsed - :minimum
 """
-    rows = store.read(sql, {**scope.params(), "elapsed": week, "minimum": minimum})
+    rows = store.read(sql, {**scope.params(intake), "elapsed": week, "minimum": minimum})
     return [(str(t), str(n), str(d), int(w)) for t, n, d, w in rows]
 
 
-def submitted_by_district_week(store: Store, upto: int, scope: Scope) -> dict[tuple[str, int], int]:
+def submitted_by_district_week(
+    store: Store, intake: str, upto: int, scope: Scope
+) -> dict[tuple[str, int], int]:
     """(pilot district, week) -> reports of active placed trainees, weeks 1..``upto``."""
     sql = f"""
 WITH {scope.cte()}
 SELECT p.district, r.week, COUNT(*) FROM placed p
-JOIN report r ON r.trainee_id = p.trainee_id
+JOIN report r ON r.intake = :intake AND r.trainee_id = p.trainee_id
 WHERE r.week <= :upto
 GROUP BY p.district, r.week
 """
-    rows = store.read(sql, {**scope.params(), "upto": upto})
+    rows = store.read(sql, {**scope.params(intake), "upto": upto})
     return {(str(d), int(w)): int(n) for d, w, n in rows}
 
 
-def pilot_districts(store: Store) -> list[dict[str, Any]]:
-    """The 10 pilot districts with their names and mentor (name, email), by code."""
+def pilot_districts(store: Store, intake: str) -> list[dict[str, Any]]:
+    """The intake's P pilot districts (one mentor row each) with their names and mentor
+    (title, name, email), by code. The titles of the 2023 pilot districts are reference data;
+    another district's are worded from its name (the district chief, นายอำเภอ, is the mentor)."""
     rows = store.read(
-        "SELECT pd.code, d.name_th, d.name_en, p.name_th, p.name_en, pd.mentor_title_th, "
-        "pd.mentor_title_en, m.name, m.email FROM pilot_district pd "
-        "JOIN district d ON d.code = pd.code JOIN province p ON p.code = d.province_code "
-        "LEFT JOIN mentor m ON m.district_code = pd.code"
+        "SELECT m.district_code, d.name_th, d.name_en, p.name_th, p.name_en, "
+        "COALESCE(pd.mentor_title_th, 'นายอำเภอ' || d.name_th), "
+        "COALESCE(pd.mentor_title_en, 'District Chief of ' || d.name_en), "
+        "m.name, m.email FROM mentor m "
+        "JOIN district d ON d.code = m.district_code "
+        "JOIN province p ON p.code = d.province_code "
+        "LEFT JOIN pilot_district pd ON pd.code = m.district_code "
+        "WHERE m.intake = :intake",
+        {"intake": intake},
     )
     names = (
         "code", "name_th", "name_en", "province_th", "province_en", "title_th", "title_en",

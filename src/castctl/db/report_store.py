@@ -16,19 +16,25 @@ from castctl.db.store import Store, Tx, now_text
 Query = Callable[..., list[tuple[Any, ...]]]
 
 
-def trainee_statuses(store: Store) -> dict[str, str]:
-    """trainee_id -> status, for every trainee (a set lookup per report row, not a query)."""
-    return {tid: status for tid, status in store.read("SELECT trainee_id, status FROM trainee")}
+def trainee_statuses(store: Store, intake: str) -> dict[str, str]:
+    """trainee_id -> status, for every trainee of ``intake`` (a dictionary lookup per report
+    row, not a query)."""
+    rows = store.read(
+        "SELECT trainee_id, status FROM trainee WHERE intake = :intake", {"intake": intake}
+    )
+    return {tid: status for tid, status in rows}
 
 
-def _stored(query: Query, weeks: set[int]) -> dict[tuple[str, int], tuple[str, ...]]:
+def _stored(query: Query, intake: str, weeks: set[int]) -> dict[tuple[str, int], tuple[str, ...]]:
+    """The intake's stored reports of ``weeks`` (through the ``(intake, week)`` index)."""
     if not weeks:
         return {}
     marks = ", ".join(f":w{i}" for i in range(len(weeks)))
-    params = {f"w{i}": w for i, w in enumerate(sorted(weeks))}
+    params: dict[str, Any] = {f"w{i}": w for i, w in enumerate(sorted(weeks))}
+    params["intake"] = intake
     rows = query(
         "SELECT trainee_id, week, submitted_on, mechanisms, networks, sdgs, note FROM report "
-        f"WHERE week IN ({marks})",
+        f"WHERE intake = :intake AND week IN ({marks})",
         params,
     )
     return {
@@ -58,40 +64,48 @@ REPORT_COLUMNS = ("trainee_id", "week", "submitted_on", "mechanisms", "networks"
 UPDATE_SQL = (
     "UPDATE report SET submitted_on = :submitted_on, mechanisms = :mechanisms, "
     "networks = :networks, sdgs = :sdgs, note = :note, updated_at = :now "
-    "WHERE trainee_id = :trainee_id AND week = :week"
+    "WHERE intake = :intake AND trainee_id = :trainee_id AND week = :week"
 )
 
 
-def _write(tx: Tx, added: list[dict[str, Any]], updated: list[dict[str, Any]]) -> None:
+def _write(tx: Tx, intake: str, added: list[dict[str, Any]], updated: list[dict[str, Any]]) -> None:
     now = now_text()
     tx.insert_rows(
         "report",
-        (*REPORT_COLUMNS, "updated_at"),
-        ([*(row[c] for c in REPORT_COLUMNS), now] for row in added),
+        ("intake", *REPORT_COLUMNS, "updated_at"),
+        ([intake, *(row[c] for c in REPORT_COLUMNS), now] for row in added),
     )
     for row in updated:
         row["now"] = now
+        row["intake"] = intake
     tx.executemany(UPDATE_SQL, updated)
 
 
-def save_reports(store: Store, rows: Sequence[ReportRow], *, dry_run: bool) -> ImportCounts:
-    """Add new reports and replace changed ones in one transaction (``dry_run``: only count).
+def save_reports(
+    store: Store, intake: str, rows: Sequence[ReportRow], *, dry_run: bool
+) -> ImportCounts:
+    """Add new reports to ``intake`` and replace changed ones in one transaction (``dry_run``:
+    only count).
 
     The comparison with what is stored happens inside the write transaction, so a concurrent
     writer cannot slip in between the check and the write.
     """
     weeks = {r.week for r in rows}
     if dry_run:
-        added, updated, same = _diff(_stored(store.read, weeks), rows)
+        added, updated, same = _diff(_stored(store.read, intake, weeks), rows)
         return ImportCounts(len(added), len(updated), same)
     with store.transaction() as tx:
-        added, updated, same = _diff(_stored(tx.query, weeks), rows)
-        _write(tx, added, updated)
+        added, updated, same = _diff(_stored(tx.query, intake, weeks), rows)
+        _write(tx, intake, added, updated)
     return ImportCounts(len(added), len(updated), same)
 
 
-def trainee_status(store: Store, trainee_id: str) -> str | None:
-    rows = store.read("SELECT status FROM trainee WHERE trainee_id = :t", {"t": trainee_id})
+def trainee_status(store: Store, intake: str, trainee_id: str) -> str | None:
+    """The status of ``trainee_id`` in ``intake``; None when the intake has no such trainee."""
+    rows = store.read(
+        "SELECT status FROM trainee WHERE intake = :intake AND trainee_id = :t",
+        {"intake": intake, "t": trainee_id},
+    )
     return str(rows[0][0]) if rows else None
 
 
@@ -99,23 +113,24 @@ LISTED = (*REPORT_COLUMNS, "status", "pilot_district_code")
 
 
 def list_reports(
-    store: Store, *, trainee_id: str | None = None, week: int | None = None
+    store: Store, intake: str, *, trainee_id: str | None = None, week: int | None = None
 ) -> list[dict[str, Any]]:
-    """Stored reports (all, or one trainee's and/or one week's) with the trainee's status and
-    pilot district, as they are stored (``;``-joined lists), by trainee and week."""
-    where, params = [], {}
+    """Stored reports of ``intake`` (all, or one trainee's and/or one week's) with the trainee's
+    status and pilot district, as they are stored (``;``-joined lists), by trainee and week."""
+    where = ["r.intake = :intake"]
+    params: dict[str, Any] = {"intake": intake}
     if trainee_id:
         where.append("r.trainee_id = :trainee_id")
         params["trainee_id"] = trainee_id
     if week is not None:
         where.append("r.week = :week")
-        params["week"] = str(week)
+        params["week"] = week
     sql = (
         "SELECT r.trainee_id, r.week, r.submitted_on, r.mechanisms, r.networks, r.sdgs, r.note, "
         "t.status, a.pilot_district_code FROM report r "
-        "JOIN trainee t ON t.trainee_id = r.trainee_id "
-        "LEFT JOIN assignment a ON a.trainee_id = r.trainee_id"
-        + (" WHERE " + " AND ".join(where) if where else "")
+        "JOIN trainee t ON t.intake = r.intake AND t.trainee_id = r.trainee_id "
+        "LEFT JOIN assignment a ON a.intake = r.intake AND a.trainee_id = r.trainee_id "
+        "WHERE " + " AND ".join(where)
     )
     rows = [dict(zip(LISTED, raw, strict=True)) for raw in store.read(sql, params)]
     for row in rows:

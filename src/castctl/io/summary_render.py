@@ -22,10 +22,12 @@ from castctl.core.vocabulary import MECHANISMS, NETWORKS
 from castctl.io.markdown import markdown_cell, markdown_table
 
 EN = {
-    "title": "Weekly summary: week {week} of {weeks}",
-    "subject": "castctl weekly summary: week {week} ({dates})",
-    "pilot": "pilot districts (weeks 1-2)",
-    "target": "target districts (weeks 3-22)",
+    "title": "Weekly summary: intake {intake}, week {week} of {weeks}",
+    "subject": "castctl weekly summary: intake {intake}, week {week} ({dates})",
+    "pilot": "pilot districts ({weeks})",
+    "target": "target districts ({weeks})",
+    "week_one": "week {first}",
+    "week_span": "weeks {first}-{last}",
     "phase": "Phase",
     "dates": "Dates",
     "working_days": "Working days",
@@ -64,10 +66,12 @@ EN = {
     "chart": "Reports submitted as a share of those expected, week by week",
 }
 TH = {
-    "title": "สรุปรายสัปดาห์: สัปดาห์ที่ {week} จาก {weeks}",
-    "subject": "castctl สรุปรายสัปดาห์: สัปดาห์ที่ {week} ({dates})",
-    "pilot": "ฝึกปฏิบัติที่อำเภอนำร่อง (สัปดาห์ที่ 1-2)",
-    "target": "ฝึกปฏิบัติที่อำเภอเป้าหมาย (สัปดาห์ที่ 3-22)",
+    "title": "สรุปรายสัปดาห์: รุ่น {intake} สัปดาห์ที่ {week} จาก {weeks}",
+    "subject": "castctl สรุปรายสัปดาห์: รุ่น {intake} สัปดาห์ที่ {week} ({dates})",
+    "pilot": "ฝึกปฏิบัติที่อำเภอนำร่อง ({weeks})",
+    "target": "ฝึกปฏิบัติที่อำเภอเป้าหมาย ({weeks})",
+    "week_one": "สัปดาห์ที่ {first}",
+    "week_span": "สัปดาห์ที่ {first}-{last}",
     "phase": "ช่วง",
     "dates": "วันที่",
     "working_days": "วันทำการ",
@@ -137,9 +141,23 @@ def one_date(text: str, th: bool) -> str:
     return thai_date(day) if th else f"{day:%a} {day.day} {day:%b}"
 
 
+def title(doc: dict[str, Any], th: bool = False) -> str:
+    """``Weekly summary: intake 2567, week 6 of 22``: the digest names its intake."""
+    return _labels(th)["title"].format(intake=doc["intake"], week=doc["week"], weeks=doc["weeks"])
+
+
+def phase_text(doc: dict[str, Any], th: bool = False) -> str:
+    """The phase of the digest's week with the intake's weeks of that phase."""
+    t = _labels(th)
+    pilot_weeks, weeks = int(doc["pilot_weeks"]), int(doc["weeks"])
+    first, last = (1, pilot_weeks) if doc["phase"] == "pilot" else (pilot_weeks + 1, weeks)
+    span = t["week_one" if first == last else "week_span"].format(first=first, last=last)
+    return t[doc["phase"]].format(weeks=span)
+
+
 def subject(doc: dict[str, Any], th: bool = False) -> str:
     text = _labels(th)["subject"].format(
-        week=doc["week"], dates=date_range(doc["start"], doc["end"], th)
+        intake=doc["intake"], week=doc["week"], dates=date_range(doc["start"], doc["end"], th)
     )
     mentor = doc.get("mentor")
     if mentor:
@@ -165,7 +183,7 @@ def _mentor_text(mentor: dict[str, Any], th: bool) -> str:
 def _facts(doc: dict[str, Any], th: bool) -> list[tuple[str, str]]:
     t = _labels(th)
     facts = [
-        (t["phase"], t[doc["phase"]]),
+        (t["phase"], phase_text(doc, th)),
         (t["dates"], date_range(doc["start"], doc["end"], th)),
         (t["working_days"], str(doc["working_days"])),
         (t["holidays"], _holiday_text(doc["holidays"], th)),
@@ -257,8 +275,8 @@ def _text_bar(value: float | None, width: int = 20) -> str:
 
 def render_text(doc: dict[str, Any], th: bool = False) -> str:
     t = _labels(th)
-    title = t["title"].format(week=doc["week"], weeks=doc["weeks"])
-    out = [title, "=" * display_width(title), ""]
+    heading = title(doc, th)
+    out = [heading, "=" * display_width(heading), ""]
     label_width = max(display_width(k) for k, _ in _facts(doc, th))
     out += [f"{_pad(k, label_width, False)}  {v}" for k, v in _facts(doc, th)]
     out += ["", t["by_district"]]
@@ -305,7 +323,7 @@ def render_text(doc: dict[str, Any], th: bool = False) -> str:
 
 def render_markdown(doc: dict[str, Any], th: bool = False) -> str:
     t = _labels(th)
-    out = [f"# {markdown_cell(t['title'].format(week=doc['week'], weeks=doc['weeks']))}", ""]
+    out = [f"# {markdown_cell(title(doc, th))}", ""]
     out += [f"- **{markdown_cell(k)}:** {markdown_cell(v)}" for k, v in _facts(doc, th)]
     out += ["", f"## {t['by_district']}", ""]
     out += markdown_table(*_district_table(doc, t, th))
@@ -470,7 +488,7 @@ def _coverage_html(doc: dict[str, Any], kind: str, th: bool) -> str:
 
 def render_html(doc: dict[str, Any], th: bool = False) -> str:
     t = _labels(th)
-    title = t["title"].format(week=doc["week"], weeks=doc["weeks"])
+    heading = title(doc, th)
     facts = "".join(
         f'<tr><td style="padding:3px 12px 3px 0;color:#57606a;white-space:nowrap;'
         f'vertical-align:top;">{_e(k)}</td><td style="padding:3px 0;">{_e(v)}</td></tr>'
@@ -533,7 +551,7 @@ def render_html(doc: dict[str, Any], th: bool = False) -> str:
 <tr><td align="center" style="padding:24px 12px;">
 <table role="presentation" width="680" cellpadding="0" cellspacing="0" style="{CARD}">
 <tr><td style="{INNER}">
-<h1 style="margin:0 0 12px;font-size:22px;color:#1f2933;">{_e(title)}</h1>
+<h1 style="margin:0 0 12px;font-size:22px;color:#1f2933;">{_e(heading)}</h1>
 <table role="presentation" cellpadding="0" cellspacing="0" style="font-size:14px;">{facts}</table>
 {headline}
 <h2 style="{H2}">{_e(t["rate"])}</h2>
