@@ -31,6 +31,7 @@ from castctl.db.store import HEAD_REVISION
 
 REFERENCE_TABLES = ("province", "district", "pilot_district", "mentor", "week", "holiday")
 BOOKKEEPING = ("alembic_version", "schema_version")
+BUILT_IN = "2566"
 BACKUP_NAME = re.compile(r"^castctl(-\d+)?\.db\.backup-\d{8}-\d{6}-rev0001$")
 
 
@@ -143,9 +144,13 @@ def first_schema_db(db: Any, template: Path, *, stamped: bool = True) -> Any:
     try:
         with engine.begin() as conn:
             for t in REFERENCE_TABLES:
+                # The template is at the head: the built-in intake's rows, without the column.
                 cursor = source.execute(f"SELECT * FROM {t}")
                 names = [c[0] for c in cursor.description]
                 rows = [dict(zip(names, r, strict=True)) for r in cursor]
+                if "intake" in names:
+                    names.remove("intake")
+                    rows = [r for r in rows if r.pop("intake") == BUILT_IN]
                 columns = ", ".join(f'"{n}"' for n in names)
                 values = ", ".join(f":{n}" for n in names)
                 conn.execute(text(f"INSERT INTO {t} ({columns}) VALUES ({values})"), rows)
