@@ -323,21 +323,28 @@ def _with_builtin_intake(dataset: Dataset) -> Dataset:
     for table in dataset_tables():
         name = table.name
         if name in ("intake", "intake_closure") and name not in tables:
-            rows: list[list[Any]] = []
-            if name == "intake":
-                rows = [[builtin.name, builtin.title, builtin.start.isoformat(), builtin.weeks,
-                         builtin.pilot_weeks, now, now]]  # fmt: skip
-            tables[name] = {"columns": [c.name for c in table.columns], "rows": rows}
+            columns = [c.name for c in table.columns]
+            values = {
+                "name": builtin.name, "title": builtin.title, "start": builtin.start.isoformat(),
+                "weeks": builtin.weeks, "pilot_weeks": builtin.pilot_weeks,
+                "created_at": now, "updated_at": now,
+            }  # fmt: skip
+            rows = [[values[c] for c in columns]] if name == "intake" else []
+            tables[name] = {"columns": columns, "rows": rows}
             continue
         block = tables.get(name)
         if "intake" not in table.columns or not isinstance(block, dict):
             continue
-        columns, rows = block.get("columns"), block.get("rows")
-        if not isinstance(columns, list) or "intake" in columns or not isinstance(rows, list):
+        old_columns, old_rows = block.get("columns"), block.get("rows")
+        if (
+            not isinstance(old_columns, list)
+            or "intake" in old_columns
+            or not isinstance(old_rows, list)
+        ):
             continue
         tables[name] = {
-            "columns": ["intake", *columns],
-            "rows": [[builtin.name, *r] if isinstance(r, list) else r for r in rows],
+            "columns": ["intake", *old_columns],
+            "rows": [[builtin.name, *r] if isinstance(r, list) else r for r in old_rows],
         }
     return Dataset(engine.HEAD_REVISION, tables, redacted=dataset.redacted)
 
