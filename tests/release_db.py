@@ -32,7 +32,7 @@ SERIAL_TABLES = ("trainee_status_change", "assignment_change", "report", "sent_l
 
 def sqlite_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table of a SQLite file (bookkeeping included), sorted."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
     try:
         names = [
             r[0]
@@ -60,7 +60,7 @@ def release_database(db: Any, source: Path = RELEASE_DB) -> Any:
     from tests.test_migrations import upgrade_to
 
     upgrade_to(db, RELEASE_REVISION)
-    conn_in = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    conn_in = sqlite3.connect(f"file:{source}?mode=ro&immutable=1", uri=True)
     engine = create_engine(db.sa_url)
     try:
         with engine.begin() as conn:

@@ -62,7 +62,7 @@ def columns_of(table: str) -> list[str]:
 
     from tests.release_db import RELEASE_DB
 
-    conn = sqlite3.connect(f"file:{RELEASE_DB}?mode=ro", uri=True)
+    conn = sqlite3.connect(f"file:{RELEASE_DB}?mode=ro&immutable=1", uri=True)
     try:
         return [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
     finally:
