@@ -328,15 +328,17 @@ def test_insert_rows_and_executemany_on_a_real_database(database):
     store = open_store(database.url)
     try:
         with store.transaction() as tx:
-            tx.insert_rows("target_district", ("district_code", "capacity"), [(codes[0], 3)])
+            columns = ("intake", "district_code", "capacity")
+            tx.insert_rows("target_district", columns, [("2566", codes[0], 3)])
             tx.insert_rows(
                 "target_district",
-                ("district_code", "capacity"),
-                [(c, 1) for c in codes[:333]],  # 333 = three batches and a remainder
-                skip_conflicts_on=("district_code",),
+                columns,
+                [("2566", c, 1) for c in codes[:333]],  # 333 = three batches and a remainder
+                skip_conflicts_on=("intake", "district_code"),
             )
             tx.executemany(
-                "UPDATE target_district SET capacity = capacity + :more WHERE district_code = :c",
+                "UPDATE target_district SET capacity = capacity + :more "
+                "WHERE intake = '2566' AND district_code = :c",
                 [{"c": c, "more": 1} for c in codes[1:11]],
             )
     finally:
@@ -355,7 +357,7 @@ def test_a_duplicate_in_insert_rows_rolls_back_with_one_error_line(database):
     store = open_store(database.url)
     try:
         with pytest.raises(DatabaseError) as caught, store.transaction() as tx:
-            tx.insert_rows("target_district", ("district_code",), [("1001",), ("1001",)])
+            tx.insert_rows("target_district", ("intake", "district_code"), [("2566", "1001")] * 2)
     finally:
         store.close()
     assert "\n" not in str(caught.value)

@@ -31,6 +31,7 @@ from castctl.db.store import HEAD_REVISION
 
 REFERENCE_TABLES = ("province", "district", "pilot_district", "mentor", "week", "holiday")
 BOOKKEEPING = ("alembic_version", "schema_version")
+BUILT_IN = "2566"
 BACKUP_NAME = re.compile(r"^castctl(-\d+)?\.db\.backup-\d{8}-\d{6}-rev0001$")
 
 
@@ -53,6 +54,45 @@ def revision_of(db: Any) -> list[str]:
 def all_rows(db: Any) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every data table, sorted (the test's view of "unchanged")."""
     return {t: db.rows(t) for t in sorted(tables(db) - set(BOOKKEEPING))}
+
+
+def named_rows(db: Any) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every data table as ``{column: value}``, sorted: column order apart (the
+    0004 migration recreates tables with ``intake`` among their columns)."""
+    from sqlalchemy import inspect
+
+    engine = create_engine(db.sa_url)
+    try:
+        with engine.connect() as conn:
+            inspector = inspect(conn)
+            columns = {
+                t: [c["name"] for c in inspector.get_columns(t)]
+                for t in sorted(tables(db) - set(BOOKKEEPING))
+            }
+    finally:
+        engine.dispose()
+    out = {}
+    for table, names in columns.items():
+        select = ", ".join(f'"{n}"' for n in names)
+        rows = db.query(f'SELECT {select} FROM "{table}"')
+        out[table] = sorted((dict(zip(names, r, strict=True)) for r in rows), key=repr)
+    return out
+
+
+def as_upgraded(before: dict[str, list[dict[str, Any]]], db: Any) -> dict[str, list[Any]]:
+    """``before`` (rows of a database from before intakes) as the 0004 upgrade leaves them:
+    every row of an intake-owned table with ``intake`` = 2566 added, the rest as it was; the
+    upgraded database's ``intake`` and ``intake_closure`` rows as they are (checked apart)."""
+    after = named_rows(db)
+    expected: dict[str, list[Any]] = {}
+    for table, rows in before.items():
+        owned = bool(after.get(table)) and "intake" in after[table][0]
+        expected[table] = sorted(
+            ({"intake": BUILT_IN, **r} if owned else r for r in rows), key=repr
+        )
+    for table in ("intake", "intake_closure"):
+        expected[table] = after[table]
+    return expected
 
 
 def unchanged_view(db: Any) -> Any:
@@ -143,9 +183,13 @@ def first_schema_db(db: Any, template: Path, *, stamped: bool = True) -> Any:
     try:
         with engine.begin() as conn:
             for t in REFERENCE_TABLES:
+                # The template is at the head: the built-in intake's rows, without the column.
                 cursor = source.execute(f"SELECT * FROM {t}")
                 names = [c[0] for c in cursor.description]
                 rows = [dict(zip(names, r, strict=True)) for r in cursor]
+                if "intake" in names:
+                    names.remove("intake")
+                    rows = [r for r in rows if r.pop("intake") == BUILT_IN]
                 columns = ", ".join(f'"{n}"' for n in names)
                 values = ", ".join(f":{n}" for n in names)
                 conn.execute(text(f"INSERT INTO {t} ({columns}) VALUES ({values})"), rows)
@@ -189,16 +233,22 @@ def castctl(*args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
 
 def test_the_head_constant_is_alembics_head():
     assert migrations.head() == HEAD_REVISION
-    assert migrations.revisions() == ["0001", "0002", "0003"]  # one line, numbered in order
+    assert migrations.revisions() == ["0001", "0002", "0003", "0004"]  # one line, in order
 
 
 def test_a_new_database_is_at_head_with_reference_data(database):
     assert revision_of(database) == [HEAD_REVISION]
     assert "schema_version" not in tables(database)  # retired by 0003
-    assert {t: len(r) for t, r in all_rows(database).items() if t in REFERENCE_TABLES} == {
-        "province": 77, "district": 928, "pilot_district": 10, "mentor": 10, "week": 22,
-        "holiday": 7,
+    counts = {t: len(r) for t, r in all_rows(database).items() if r}
+    assert counts == {
+        "province": 77, "district": 928, "pilot_district": 10, "intake": 1, "mentor": 10,
+        "week": 22, "holiday": 7,
     }  # fmt: skip
+    assert database.query("SELECT name, start, weeks, pilot_weeks FROM intake") == [
+        (BUILT_IN, "2023-07-03", 22, 2)
+    ]
+    for table in ("mentor", "week", "holiday"):  # all of them the built-in intake's
+        assert database.query(f"SELECT DISTINCT intake FROM {table}") == [(BUILT_IN,)], table
 
 
 def test_models_and_the_latest_migration_agree(new_db):
@@ -224,7 +274,7 @@ def test_an_old_database_is_backed_up_then_upgraded_keeping_every_row(
     cli, new_db, template_db: Path, stamped: bool
 ):
     old = first_schema_db(new_db, template_db, stamped=stamped)
-    before = all_rows(old)
+    before, before_named = all_rows(old), named_rows(old)
     assert set(before) >= {
         "trainee", "trainee_status_change", "target_district", "assignment",
         "assignment_change", "report", "sent_log", *REFERENCE_TABLES,
@@ -235,7 +285,10 @@ def test_an_old_database_is_backed_up_then_upgraded_keeping_every_row(
     assert r.json()["weeks"][0]["week"] == 1  # stdout holds the document and nothing else
 
     assert revision_of(old) == [HEAD_REVISION]
-    assert all_rows(old) == before
+    # every row kept: the old rows with intake 2566 added (0004), in intake 2566 alone
+    assert named_rows(old) == as_upgraded(before_named, old)
+    assert old.query("SELECT name FROM intake") == [(BUILT_IN,)]
+    assert old.count("intake_closure") == 0
     assert "schema_version" not in tables(old)
     upgraded = f"upgraded the database from schema revision 0001 to {HEAD_REVISION}"
     if old.path is not None:  # a SQLite file is copied beside itself first
@@ -263,7 +316,7 @@ def test_processes_opening_an_old_database_at_once_migrate_it_once(new_db, templ
     """Four processes open a database at revision 0001 together: one migrates it (SQLite's
     write lock; PostgreSQL's advisory lock), the others wait and find it done."""
     old = first_schema_db(new_db, template_db)
-    before = all_rows(old)
+    before = named_rows(old)
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "castctl", "--db", old.url, "districts", "-f", "json"],
@@ -278,7 +331,7 @@ def test_processes_opening_an_old_database_at_once_migrate_it_once(new_db, templ
     assert sum("upgraded the database" in e for e in errors) == 1, errors
     assert len(backups(old.path.parent if old.path else None)) == (1 if old.path else 0)
     assert revision_of(old) == [HEAD_REVISION]
-    assert all_rows(old) == before
+    assert named_rows(old) == as_upgraded(before, old)
 
 
 # ---- a database newer than this castctl -------------------------------------------------------
@@ -381,7 +434,7 @@ def test_db_current_then_db_upgrade_on_an_old_database(cli, new_db, template_db:
     current = cli("--db", old.url, "db", "current", "-f", "json").json()
     assert current == {
         "revision": "0001", "head": HEAD_REVISION, "is_head": False, "state": "older",
-        "pending": ["0002", "0003"],
+        "pending": ["0002", "0003", "0004"],
     }  # fmt: skip
     assert "db upgrade" in cli("--db", old.url, "db", "current", "-f", "markdown").stdout
     assert unchanged_view(old) == before  # db current only reads

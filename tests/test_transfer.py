@@ -21,68 +21,68 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from castctl.cli import app
 from castctl.db.store import HEAD_REVISION, open_store
-from castctl.db.transfer import BOOKKEEPING, dataset_tables, table_rows
+from castctl.db.transfer import BOOKKEEPING, DATASET_ORDER, dataset_tables, table_rows
 from tests.cohort_files import dump
+from tests.release_db import add_second_intake, release_database
 
 ROOT = Path(__file__).resolve().parent.parent
-NAMES = ("Chanida Distinctname", "Somchai Exportsson")
-EMAILS = ("chanida.private@example.go.th", "somchai.private@example.go.th")
-COHORT = 40
+# 2566's DEMO-00001, 2567's mentor of 4001 and 2567's DEMO-00001: personal data in two intakes.
+NAMES = ("Chanida Distinctname", "Somchai Exportsson", "Wilaiwan Secondintake")
+EMAILS = (
+    "chanida.private@example.go.th", "somchai.private@example.go.th", "wilai.private@example.go.th",
+)  # fmt: skip
+COHORT = 60  # intake 2566's trainees (castctl 0.1.0's demo cohort)
+TRAINEES = COHORT + 2  # and 2567's
 
 
-def fill(location: str) -> None:
-    """Something in every table: a placed demo cohort with reports, mentors with a name and a
-    capacity, a withdrawal, a trainee with a distinctive name, a summary delivery log."""
-
-    def run(*args: str) -> None:
-        result = CliRunner().invoke(app, ["--db", location, *args], catch_exceptions=False)
-        assert result.exit_code == 0, result.stderr
-
-    run("demo", "--trainees", str(COHORT), "--seed", "7")
-    run("mentors", "set", "5607", "--name", NAMES[1], "--email", EMAILS[1])
-    run("mentors", "set", "4001", "--capacity", "9")
-    run("trainees", "withdraw", "DEMO-00003", "--on", "2023-08-01", "--reason", "moved")
-    db = open_store(location)
+def fill(db: Any, tmp: Path) -> None:
+    """Two intakes with something in every table: castctl 0.1.0's database (a placed demo
+    cohort with reports, a mentor with a name and a capacity, a withdrawal, a digest log),
+    upgraded by opening it, and intake 2567 beside it (``tests.release_db``)."""
+    release_database(db)
+    store = open_store(db.url)
     try:
-        with db.transaction() as tx:
-            tx.execute(
-                "UPDATE trainee SET full_name = :n, email = :e WHERE trainee_id = 'DEMO-00001'",
-                {"n": NAMES[0], "e": EMAILS[0]},
-            )
-            tx.executemany(
-                "INSERT INTO sent_log (week, format, destination, sent_at) "
-                "VALUES (:w, :f, :d, '2023-07-24 01:00:00')",
-                [{"w": 3, "f": "html", "d": "boss@example.go.th"},
-                 {"w": 3, "f": "text", "d": "/srv/digests/week3.txt"}],
-            )  # fmt: skip
+        store.ensure_ready()  # the 0004 migration: everything so far is intake 2566
     finally:
-        db.close()
+        store.close()
+    add_second_intake(db.url, tmp, names=NAMES, emails=EMAILS)
 
 
 @pytest.fixture(scope="module")
-def filled_template(tmp_path_factory: pytest.TempPathFactory, template_db: Path) -> Path:
+def filled_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A filled SQLite file, made once and copied per test (SQLite tests stay fast)."""
+    from tests.conftest import TestDatabase
+
     path = tmp_path_factory.mktemp("filled") / "filled.db"
-    shutil.copyfile(template_db, path)
-    os.chmod(path, 0o600)
-    fill(str(path))
+    fill(TestDatabase("sqlite", str(path), path), path.parent)
     return path
 
 
 @pytest.fixture
-def filled(database, request: pytest.FixtureRequest):
-    """The test's own database (``$CASTCTL_DB``), filled; on SQLite ``filled.path`` is the file."""
+def filled(database, request: pytest.FixtureRequest, make_database, monkeypatch, tmp_path):
+    """The test's own database (``$CASTCTL_DB``), filled; on SQLite ``filled.path`` is the file.
+
+    On PostgreSQL a database castctl has not used yet is filled (from schema 0003, through the
+    real migration) and ``$CASTCTL_DB`` points at it."""
     if database.is_sqlite:
         shutil.copyfile(request.getfixturevalue("filled_template"), database.path)
         for suffix in ("-wal", "-shm"):
             Path(f"{database.path}{suffix}").unlink(missing_ok=True)
-    else:
-        fill(database.url)
-    return database
+        return database
+    new = make_database(database.backend, empty=True)
+    fill(new, tmp_path)
+    monkeypatch.setenv("CASTCTL_DB", new.url)
+    return new
+
+
+def withdraw(db: Any, trainee_id: str, intake: str = "2566") -> None:
+    """A change after a backup or an export (plain SQL: not this file's commands)."""
+    db.execute(
+        "UPDATE trainee SET status = 'withdrawn' WHERE intake = :i AND trainee_id = :t",
+        {"i": intake, "t": trainee_id},
+    )
 
 
 def raw_tables(path: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -127,10 +127,10 @@ def test_round_trip_to_a_new_database_leaves_every_table_equal(
     export = tmp_path / "out.json"
     r = cli("db", "export", str(export))
     assert r.stdout == ""
-    assert f"{COHORT} trainees" in r.stderr
+    assert f"{TRAINEES} trainees" in r.stderr
     new = make_database(backend, empty=True)  # castctl has never opened it
     r = cli("--db", new.url, "db", "import", str(export))
-    assert "imported" in r.stderr
+    assert "imported" in r.stderr and f"2 intakes, {TRAINEES} trainees" in r.stderr
     before, after = rows_of(filled), rows_of(new)
     assert set(before) == {t.name for t in dataset_tables()}
     for name in before:  # table by table, so a failure names the table
@@ -140,9 +140,12 @@ def test_round_trip_to_a_new_database_leaves_every_table_equal(
         assert raw_tables(new.path) == raw_tables(filled.path)
     # the new database works: the same answers as the old one
     for args in (
-        ["assignments", "-f", "json"],
-        ["progress", "--as-of", "2023-10-20", "-f", "json"],
-        ["trainees", "show", "DEMO-00003", "-f", "json"],
+        ["intakes", "-f", "json"],
+        ["--intake", "2566", "assignments", "-f", "json"],
+        ["--intake", "2567", "assignments", "-f", "json"],
+        ["--intake", "2566", "progress", "--as-of", "2023-10-20", "-f", "json"],
+        ["--intake", "2566", "trainees", "show", "DEMO-00003", "-f", "json"],
+        ["--intake", "2567", "trainees", "show", "DEMO-00001", "-f", "json"],
     ):
         assert cli("--db", new.url, *args).stdout == cli(*args).stdout
     # and exporting the copy gives the same document, apart from its time
@@ -150,10 +153,36 @@ def test_round_trip_to_a_new_database_leaves_every_table_equal(
     cli("--db", new.url, "db", "export", str(again))
     assert export_doc(again) == export_doc(export)
     # new rows get new ids after the imported ones (sequences moved on, on PostgreSQL)
-    cli("--db", new.url, "trainees", "withdraw", "DEMO-00004", "--on", "2023-08-02",
-        "--reason", "r")  # fmt: skip
-    ids = [r[0] for r in new.query("SELECT id FROM trainee_status_change")]
-    assert len(ids) == len(set(ids)) == len(before["trainee_status_change"]) + 1
+    for intake, trainee in (("2566", "DEMO-00005"), ("2567", "DEMO-00001")):
+        new.execute(
+            "INSERT INTO trainee_status_change (intake, trainee_id, status, effective_on, "
+            "reason, changed_at, os_user) VALUES (:i, :t, 'withdrawn', '2024-08-02', "
+            "'r', '2024-08-02 00:00:00', 'x')",
+            {"i": intake, "t": trainee},
+        )
+        new.execute(
+            "INSERT INTO report (intake, trainee_id, week, submitted_on, mechanisms, networks, "
+            "sdgs, note, updated_at) VALUES (:i, :t, 22, '2024-11-29', '', '', '', "
+            "'', '2024-11-29 00:00:00')",
+            {"i": intake, "t": trainee},
+        )
+    for table in ("trainee_status_change", "report"):
+        ids = [r[0] for r in new.query(f"SELECT id FROM {table}")]
+        assert len(ids) == len(set(ids)) == len(before[table]) + 2, table
+        assert max(ids) == max(r[0] for r in before[table]) + 2, table
+
+
+def test_the_dataset_tables_are_every_model_table_parents_first():
+    from castctl.db.models import SQLModel
+
+    tables = dataset_tables()
+    assert [t.name for t in tables] == list(DATASET_ORDER)
+    assert set(DATASET_ORDER) == set(SQLModel.metadata.tables) - BOOKKEEPING
+    seen: set[str] = set()
+    for table in tables:
+        parents = {fk.column.table.name for fk in table.foreign_keys}
+        assert parents <= seen, (table.name, parents - seen)
+        seen.add(table.name)
 
 
 def test_a_dataset_moves_between_backends_and_back(
@@ -173,10 +202,9 @@ def test_a_dataset_moves_between_backends_and_back(
         for name in original:
             assert rows[name] == original[name], (moved.backend, name)
     assert export_doc(third) == export_doc(second)
-    assert (
-        cli("--db", there.url, "assignments", "-f", "json").stdout
-        == cli("assignments", "-f", "json").stdout
-    )
+    for intake in ("2566", "2567"):
+        args = ("--intake", intake, "assignments", "-f", "json")
+        assert cli("--db", there.url, *args).stdout == cli(*args).stdout
 
 
 def test_export_document_is_complete_sorted_private_and_atomic(cli, filled, tmp_path: Path):
@@ -204,9 +232,20 @@ def test_export_document_is_complete_sorted_private_and_atomic(cli, filled, tmp_
     week = doc["tables"]["week"]
     assert week["rows"][0][week["columns"].index("start")] == "2023-07-03"
     holiday = doc["tables"]["holiday"]
-    assert all(len(r[0]) == 10 for r in holiday["rows"])  # ISO dates as text
-    assert len(doc["tables"]["trainee"]["rows"]) == COHORT
-    assert NAMES[0] in export.read_text(encoding="utf-8")
+    day = holiday["columns"].index("date")
+    assert all(len(r[day]) == 10 for r in holiday["rows"])  # ISO dates as text
+    assert list(doc["tables"]) == list(DATASET_ORDER)  # parents first, as they are loaded
+    assert len(doc["tables"]["trainee"]["rows"]) == TRAINEES
+    intake = doc["tables"]["intake"]
+    assert [r[0] for r in intake["rows"]] == ["2566", "2567"]
+    assert doc["tables"]["intake_closure"]["rows"] == [["2567", "2024-11-15", "ปิดสำนักงาน"]]
+    for table in dataset_tables():  # every intake-owned row names its intake
+        if "intake" in table.columns:
+            block = doc["tables"][table.name]
+            i = block["columns"].index("intake")
+            assert {r[i] for r in block["rows"]} <= {"2566", "2567"}, table.name
+    text = export.read_text(encoding="utf-8")
+    assert all(secret in text for secret in (*NAMES, *EMAILS))
 
 
 def test_redacted_export_holds_no_names_or_emails(cli, filled, backend, make_database, tmp_path):
@@ -217,7 +256,10 @@ def test_redacted_export_holds_no_names_or_emails(cli, filled, backend, make_dat
     names = [r[0] for r in filled.query("SELECT full_name FROM trainee")]
     emails = [r[0] for r in filled.query("SELECT email FROM trainee WHERE email IS NOT NULL")]
     users = [r[0] for r in filled.query("SELECT os_user FROM assignment_change")]
-    assert len(names) == COHORT and len(emails) >= 1 and users
+    mentors = [r for r in filled.query("SELECT name, email FROM mentor WHERE name IS NOT NULL")]
+    assert len(names) == TRAINEES and len(emails) >= 1 and users and len(mentors) == 2
+    names += [n for n, _ in mentors]
+    emails += [e for _, e in mentors]
     for secret in (*names, *emails, *NAMES, *EMAILS, "boss@example.go.th"):
         assert secret not in text, secret
     assert "@" not in text
@@ -228,40 +270,47 @@ def test_redacted_export_holds_no_names_or_emails(cli, filled, backend, make_dat
     assert {r[cols.index("full_name")] for r in trainee["rows"]} == {""}
     assert {r[cols.index("email")] for r in trainee["rows"]} == {None}
     mentor = doc["tables"]["mentor"]
-    assert {(r[1], r[2]) for r in mentor["rows"]} == {(None, None)}
-    assert [r[3] for r in mentor["rows"] if r[0] == "4001"] == [9]  # capacity is not personal
+    cols = mentor["columns"]
+    name, email, capacity = (cols.index(c) for c in ("name", "email", "capacity"))
+    assert {(r[name], r[email]) for r in mentor["rows"]} == {(None, None)}
+    capacities = {(r[0], r[1]): r[capacity] for r in mentor["rows"] if r[capacity] is not None}
+    assert capacities == {("2566", "5607"): 9, ("2567", "4001"): 30}  # not personal
+    assert [r[0] for r in doc["tables"]["intake"]["rows"]] == ["2566", "2567"]
+    assert len(doc["tables"]["intake_closure"]["rows"]) == 1
     for table in ("assignment_change", "trainee_status_change"):
         block = doc["tables"][table]
         assert {r[block["columns"].index("os_user")] for r in block["rows"]} == {""}
     sent = doc["tables"]["sent_log"]
     destinations = sorted(r[sent["columns"].index("destination")] for r in sent["rows"])
-    assert destinations == ["/srv/digests/week3.txt", "recipient-1"]
+    assert destinations == ["/srv/digests/week3.txt", "/tmp/w5.md", "recipient-1"]
     # the reports and placements are all there
     assert len(doc["tables"]["report"]["rows"]) == filled.count("report")
     # and a redacted file still imports (names empty)
     new = make_database(backend, empty=True)
     r = cli("--db", new.url, "db", "import", str(export))
     assert "redacted" in r.stderr
-    assert rows_of(new)["assignment"] == rows_of(filled)["assignment"]
+    assert rows_of(new)["assignment"] == rows_of(filled)["assignment"]  # both intakes
+    assert rows_of(new)["intake"] == rows_of(filled)["intake"]
 
 
 def test_import_refuses_a_database_with_trainees_unless_yes(
-    cli, filled, backend, make_database, tmp_path: Path
+    cli, filled, backend, make_database, template_db, tmp_path: Path
 ):
+    from tests.test_migrations import first_schema_db
+
     export = tmp_path / "other.json"
-    other = make_database(backend)
-    cli("--db", other.url, "demo", "--trainees", "20", "--seed", "3")
-    cli("--db", other.url, "db", "export", str(export))
+    other = first_schema_db(make_database(backend, empty=True), template_db)  # 2 trainees
+    cli("--db", other.url, "db", "export", str(export))  # upgraded first: one intake
     before, original = filled.dump(), rows_of(filled)
     r = cli("db", "import", str(export), code=1)
     assert r.stderr.startswith("Error:")
-    assert f"{COHORT} trainees" in r.stderr and "--yes" in r.stderr
+    assert f"{TRAINEES} trainees" in r.stderr and "--yes" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
     assert filled.dump() == before
 
     r = cli("db", "import", str(export), "--yes")
-    assert f"replacing a cohort of {COHORT} trainees" in r.stderr
-    assert rows_of(filled) == rows_of(other)
+    assert f"replacing a cohort of {TRAINEES} trainees" in r.stderr
+    assert rows_of(filled) == rows_of(other)  # intake 2567 is gone with the rest
     if backend == "sqlite":  # the replaced database is kept beside it
         path = filled.path
         [backup] = path.parent.glob(f"{path.stem}.before-import-*.db")
@@ -306,8 +355,9 @@ def _tampered(cli, tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> 
 
 def test_import_checks_every_value_and_lists_the_problems(cli, filled, tmp_path: Path):
     def change(tables: dict[str, Any]) -> None:
-        tables["report"]["rows"][0][2] = "week three"  # week: an integer
-        tables["week"]["rows"][1][2] = "03/07/2023"  # start: an ISO date
+        report, week = tables["report"], tables["week"]
+        report["rows"][0][report["columns"].index("week")] = "week three"  # an integer
+        week["rows"][1][week["columns"].index("start")] = "03/07/2023"  # an ISO date
         tables["trainee"]["rows"][2].pop()
         del tables["holiday"]
         tables["mystery"] = {"columns": [], "rows": []}
@@ -333,7 +383,12 @@ def test_an_import_that_breaks_a_constraint_writes_nothing(
 
     bad = _tampered(cli, tmp_path, change)
     target = make_database(backend)
-    cli("--db", target.url, "demo", "--trainees", "5", "--seed", "1")
+    target.execute(
+        "INSERT INTO trainee (intake, trainee_id, full_name, department, home_province, "
+        "pilot_preferences, target_preferences, status, created_at, updated_at) VALUES "
+        "('2566', 'T1', 'x', 'OPS', '10', '', '', 'active', '2023-06-01 00:00:00', "
+        "'2023-06-01 00:00:00')"
+    )
     before = target.dump()
     r = cli("--db", target.url, "db", "import", str(bad), "--yes", code=1)
     assert r.stderr.startswith("Error: tampered.json could not be imported, nothing was written")
@@ -367,7 +422,7 @@ def test_a_backup_brings_the_data_back_on_either_backend(cli, filled, tmp_path: 
     cli("db", "backup", str(backup))
     assert mode(backup) == 0o600
     original = rows_of(filled)
-    cli("trainees", "withdraw", "DEMO-00004", "--on", "2023-08-01", "--reason", "after backup")
+    withdraw(filled, "DEMO-00004")
     assert rows_of(filled) != original
     if filled.is_sqlite:
         assert backup.read_bytes()[:16] == b"SQLite format 3\x00"
@@ -386,11 +441,11 @@ def test_a_backup_brings_the_data_back_on_either_backend(cli, filled, tmp_path: 
 def test_restore_without_yes_says_what_would_happen(cli, filled, tmp_path: Path):
     backup = tmp_path / "copy.db"
     cli("db", "backup", str(backup))
-    cli("trainees", "withdraw", "DEMO-00004", "--on", "2023-08-01", "--reason", "after backup")
+    withdraw(filled, "DEMO-00004")
     before, backup_bytes = dump(filled.path), backup.read_bytes()
     r = cli("db", "restore", str(backup), code=1)
     assert r.stderr.startswith(
-        f"Error: restoring would replace the current database ({COHORT} trainees)"
+        f"Error: restoring would replace the current database ({TRAINEES} trainees)"
     )
     assert str(backup) in r.stderr and "--yes" in r.stderr and "before-restore" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
@@ -404,7 +459,7 @@ def test_restore_brings_back_the_backup_and_keeps_the_current(cli, filled, tmp_p
     cli("db", "backup", str(backup))
     expected = raw_tables(backup)
     backup_bytes = backup.read_bytes()
-    cli("trainees", "withdraw", "DEMO-00004", "--on", "2023-08-01", "--reason", "after backup")
+    withdraw(filled, "DEMO-00004")
     changed = raw_tables(filled.path)
     assert changed != expected
 
@@ -427,7 +482,7 @@ def test_restore_brings_back_the_backup_and_keeps_the_current(cli, filled, tmp_p
     assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     conn.close()
-    assert len(cli("trainees", "-f", "json").json()) == COHORT
+    assert len(cli("--intake", "2566", "trainees", "-f", "json").json()) == COHORT
     assert [p for p in filled.path.parent.iterdir() if p.name.startswith(".castctl")] == []
 
 
@@ -543,10 +598,11 @@ while True:
     batch += 1
     week = (batch - 1) % 22 + 1
     with db.transaction() as tx:  # one batch: every trainee's report for one week, replaced
-        tx.execute("DELETE FROM report WHERE week = :w", {"w": week})
+        tx.execute("DELETE FROM report WHERE intake = '2566' AND week = :w", {"w": week})
         tx.executemany(
-            "INSERT INTO report (trainee_id, week, submitted_on, mechanisms, networks, sdgs, "
-            "note, updated_at) VALUES (:t, :w, :on, 'coordinate', '', '', :note, :now)",
+            "INSERT INTO report (intake, trainee_id, week, submitted_on, mechanisms, networks, "
+            "sdgs, note, updated_at) "
+            "VALUES ('2566', :t, :w, :on, 'coordinate', '', '', :note, :now)",
             [{"t": t, "w": week, "on": "2023-12-01", "note": f"batch {batch}",
               "now": dt.datetime.now().isoformat()} for t in trainees],
         )
@@ -556,7 +612,12 @@ while True:
 @pytest.mark.sqlite_only
 def test_backup_is_a_consistent_snapshot_while_another_process_writes(cli, filled, tmp_path):
     conn = sqlite3.connect(filled.path)
-    trainees = [r[0] for r in conn.execute("SELECT trainee_id FROM trainee WHERE status='active'")]
+    trainees = [
+        r[0]
+        for r in conn.execute(
+            "SELECT trainee_id FROM trainee WHERE intake = '2566' AND status = 'active'"
+        )
+    ]
     conn.close()
     writer = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(filled.path), ",".join(trainees)],

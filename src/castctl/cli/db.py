@@ -98,7 +98,8 @@ def export(
         ),
     ] = False,
 ) -> None:
-    """Write the whole dataset to one JSON file (any backend; readable by db import)."""
+    """Write the whole dataset, every intake, to one JSON file (any backend; readable by db
+    import)."""
     from castctl.app import maintenance
 
     message(str(maintenance.export_dataset(open_store(), file, redact=redact)))
@@ -118,7 +119,8 @@ def import_(
         ),
     ] = False,
 ) -> None:
-    """Load a dataset exported by db export, in one transaction (SQLite <-> PostgreSQL)."""
+    """Load a dataset exported by db export, every intake, in one transaction (SQLite <->
+    PostgreSQL). An export made before intakes (castctl 0.1.0) becomes intake 2566."""
     from castctl.app import maintenance
 
     result = maintenance.import_dataset(open_store(), file, replace=yes)
@@ -126,6 +128,11 @@ def import_(
         message(f"the previous database is kept as {result.backup}")
     if result.redacted:
         message("note: this export was redacted: names and emails are empty")
+    if result.upgraded_from is not None:
+        message(
+            f"note: this export was made at schema {result.upgraded_from}, before intakes: "
+            "its data now belongs to intake 2566"
+        )
     message(str(result))
 
 

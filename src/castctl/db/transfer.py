@@ -7,10 +7,15 @@ to), rows sorted by primary key in Python, dates and timestamps as ISO text. It 
 snapshot, so it is consistent while others write. Files are not this module's business:
 ``castctl.io.export_file`` writes and reads the JSON, ``castctl.app.maintenance`` joins both.
 
-Loading replaces every table of the dataset in one transaction (reference data included, so a
-round trip leaves every table equal). On SQLite a database that already holds a cohort is first
-copied to the backup file the caller names. Plain portable SQL through ``Store.transaction``;
-the only PostgreSQL-specific step is moving the id sequences past the loaded ids.
+A dataset holds every intake (``intake``, its closures, and every intake-owned table with its
+``intake`` column); ``--redact`` blanks the same personal columns in every intake. Loading
+replaces every table of the dataset in one transaction (reference data included, so a round
+trip leaves every table equal). An export made before intakes (schemas 0001-0003, castctl
+0.1.0: one programme) is upgraded on the way in, as the 0004 migration upgrades a database:
+every row belongs to the built-in intake 2566. On SQLite a database that already holds a
+cohort is first copied to the backup file the caller names. Plain portable SQL through
+``Store.transaction``; the only PostgreSQL-specific step is moving the id sequences past the
+loaded ids.
 
 Restore (SQLite only) checks that a file is a castctl database, copies the current database to
 the backup file the caller names and copies the file in through SQLite's online backup API, so
@@ -58,11 +63,27 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+# The dataset's tables in foreign-key order (parents first): the shared reference data, then
+# the intakes, then what belongs to an intake. Exported and loaded in this order, deleted in the
+# reverse one; tests/test_transfer.py checks it against the models' foreign keys.
+DATASET_ORDER = (
+    "province", "district", "pilot_district",
+    "intake", "intake_closure", "mentor", "week", "holiday",
+    "trainee", "trainee_status_change", "target_district", "assignment", "assignment_change",
+    "report", "sent_log",
+)  # fmt: skip
+# Revisions before intakes (0004): the same data tables, without an ``intake`` column.
+ONE_PROGRAMME_REVISIONS = ("0001", "0002", "0003")
+
+
 def dataset_tables() -> list[Table]:
     """The tables of the data model, parents before children (foreign-key order)."""
     from castctl.db.models import SQLModel
 
-    return [t for t in SQLModel.metadata.sorted_tables if t.name not in BOOKKEEPING]
+    tables = SQLModel.metadata.tables
+    unordered = sorted(set(tables) - set(DATASET_ORDER) - BOOKKEEPING)
+    # A table added to the models but not to DATASET_ORDER still travels (after the others).
+    return [tables[name] for name in (*DATASET_ORDER, *unordered) if name in tables]
 
 
 def schema_of(db: Store) -> str:
@@ -239,11 +260,14 @@ class ImportResult:
     replaced_trainees: int
     backup: Path | None = None
     redacted: bool = False
+    upgraded_from: str | None = None  # the schema of an export made before intakes
 
     def __str__(self) -> str:
         total = sum(self.rows.values())
+        intakes = self.rows.get("intake", 0)
         text = (
-            f"imported {total} rows in {len(self.rows)} tables ({self.rows.get('trainee', 0)} "
+            f"imported {total} rows in {len(self.rows)} tables ({intakes} "
+            f"intake{'s' if intakes != 1 else ''}, {self.rows.get('trainee', 0)} "
             f"trainees, {self.rows.get('report', 0)} reports)"
         )
         if self.replaced_trainees:
@@ -257,9 +281,13 @@ def _count(query: Query, table: str) -> int:
 
 def _holds_data(query: Query) -> bool:
     """Anything a coordinator entered (not only the reference data first use loads)."""
-    for table in ("trainee", "target_district", "report", "assignment_change", "sent_log"):
+    for table in (
+        "trainee", "target_district", "report", "assignment_change", "sent_log", "intake_closure",
+    ):  # fmt: skip
         if _count(query, table):
             return True
+    if _count(query, "intake") > 1:  # an intake beside the built-in one
+        return True
     return bool(
         query(
             "SELECT COUNT(*) FROM mentor WHERE name IS NOT NULL OR email IS NOT NULL "
@@ -282,6 +310,44 @@ def _reset_sequences(tx: Any, tables: Iterable[_Table]) -> None:
         )
 
 
+def _with_builtin_intake(dataset: Dataset) -> Dataset:
+    """A dataset exported before intakes, as the 0004 migration would leave it: the built-in
+    intake 2566 (no closures) owns every row. Tables or rows that are not of the expected shape
+    are passed on as they are, for ``_validate`` to name."""
+    from castctl.core.intakes import builtin_intake
+
+    builtin = builtin_intake()
+    now = engine.now_text()
+    tables: dict[str, Any] = dict(dataset.tables)
+    for table in dataset_tables():
+        name = table.name
+        if name in ("intake", "intake_closure") and name not in tables:
+            columns = [c.name for c in table.columns]
+            values = {
+                "name": builtin.name, "title": builtin.title, "start": builtin.start.isoformat(),
+                "weeks": builtin.weeks, "pilot_weeks": builtin.pilot_weeks,
+                "created_at": now, "updated_at": now,
+            }  # fmt: skip
+            rows = [[values[c] for c in columns]] if name == "intake" else []
+            tables[name] = {"columns": columns, "rows": rows}
+            continue
+        block = tables.get(name)
+        if "intake" not in table.columns or not isinstance(block, dict):
+            continue
+        old_columns, old_rows = block.get("columns"), block.get("rows")
+        if (
+            not isinstance(old_columns, list)
+            or "intake" in old_columns
+            or not isinstance(old_rows, list)
+        ):
+            continue
+        tables[name] = {
+            "columns": ["intake", *old_columns],
+            "rows": [[builtin.name, *r] if isinstance(r, list) else r for r in old_rows],
+        }
+    return Dataset(engine.HEAD_REVISION, tables, redacted=dataset.redacted)
+
+
 def import_dataset(
     db: Store, dataset: Dataset, *, replace: bool, name: str, backup: Path | None
 ) -> ImportResult:
@@ -289,10 +355,15 @@ def import_dataset(
 
     Refuses when the database already holds trainees unless ``replace``; on SQLite a database
     holding any data is first copied to ``backup`` (a new file name). ``name`` names the
-    dataset in messages.
+    dataset in messages. A dataset from before intakes (``ONE_PROGRAMME_REVISIONS``) is loaded
+    as intake 2566.
     """
     here = schema_of(db)
     there = dataset.schema
+    upgraded_from = None
+    if there in ONE_PROGRAMME_REVISIONS and here == engine.HEAD_REVISION:
+        dataset, upgraded_from = _with_builtin_intake(dataset), there
+        there = dataset.schema
     if there != here:
         raise InputError(
             f"{name} was exported at schema {there}; this database is at schema {here}: "
@@ -309,6 +380,7 @@ def import_dataset(
         rows={t.table.name: len(t.rows) for t in tables},
         replaced_trainees=trainees,
         redacted=dataset.redacted,
+        upgraded_from=upgraded_from,
     )
     if backup is not None and db.is_sqlite and db.path is not None and _holds_data(db.read):
         db.backup_to(backup)
