@@ -375,9 +375,7 @@ def test_the_length_may_change_before_any_placement_or_report(
     assert (row["start"], row["end"], row["weeks"], row["pilot_weeks"]) == (
         "2024-07-08", "2024-12-20", 24, 3,
     )  # fmt: skip
-    phases = database.query(
-        "SELECT number, phase FROM week WHERE intake = '2567' ORDER BY number"
-    )
+    phases = database.query("SELECT number, phase FROM week WHERE intake = '2567' ORDER BY number")
     assert phases == [(n, "pilot" if n <= 3 else "target") for n in range(1, 25)]
 
 
@@ -386,7 +384,9 @@ def test_dropping_a_pilot_district_nobody_is_placed_at_is_fine(
 ):
     add_trainee(database, "T-1", pilot="4001")
     add_trainee(database, "T-2", pilot="5015", status="withdrawn")  # withdrawn: not placed
-    dropped = example_with(imported.parent, ("  - district: Hang Dong                # by English name\n", ""))
+    dropped = example_with(
+        imported.parent, ("  - district: Hang Dong                # by English name\n", "")
+    )
     assert import_line(cli, dropped) == "intake 2567: 0 added, 1 updated, 0 unchanged"
     assert by_name(intakes_json(cli))["2567"]["pilot_districts"] == ["3209", "4001", "5007"]
 
@@ -461,9 +461,7 @@ BAD_FILES = {
 
 
 @pytest.mark.parametrize("case", list(BAD_FILES), ids=list(BAD_FILES))
-def test_a_bad_file_is_refused_naming_its_key(
-    cli: Cli, database: Any, tmp_path: Path, case: str
-):
+def test_a_bad_file_is_refused_naming_its_key(cli: Cli, database: Any, tmp_path: Path, case: str):
     replacements, expected = BAD_FILES[case]
     path = example_with(tmp_path, *replacements)
     lines = assert_refused(cli, database, ["intakes", "import", path], *expected)
@@ -471,9 +469,7 @@ def test_a_bad_file_is_refused_naming_its_key(
 
 
 @pytest.mark.parametrize("case", ["weeks-too-many", "unknown-district", "closure-not-a-date"])
-def test_a_bad_file_is_refused_in_a_dry_run_too(
-    cli: Cli, database: Any, tmp_path: Path, case: str
-):
+def test_a_bad_file_is_refused_in_a_dry_run_too(cli: Cli, database: Any, tmp_path: Path, case: str):
     replacements, expected = BAD_FILES[case]
     path = example_with(tmp_path, *replacements)
     assert_refused(cli, database, ["intakes", "import", path, "--dry-run"], *expected)
@@ -646,9 +642,7 @@ def test_an_unknown_intake_in_the_environment_is_an_error_naming_it(
         ("2025-03-03", "2567"),  # both ended: 2567 ended last
     ],
 )
-def test_without_a_name_the_as_of_date_chooses(
-    cli: Cli, imported: Path, as_of: str, chosen: str
-):
+def test_without_a_name_the_as_of_date_chooses(cli: Cli, imported: Path, as_of: str, chosen: str):
     assert timeline(cli, as_of=as_of)["intake"] == chosen
 
 
