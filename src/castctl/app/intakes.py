@@ -42,12 +42,19 @@ def import_intake(store: Store, path: Path, *, dry_run: bool) -> IntakeImport:
                 placed_pilot_codes=set(use.placed_pilots),
             )
             if problems:
+                held = f"{_count(use.placements, 'placement')} and {_count(use.reports, 'report')}"
                 raise InputError(
-                    f"intake {intake.name} cannot change that way; nothing was written", problems
+                    f"intake {intake.name} cannot change that way: it already has {held}; "
+                    "nothing was written",
+                    problems,
                 )
         if not dry_run:
             save_intake(tx, intake, previous=previous)
     return IntakeImport(intake.name, "added" if previous is None else "updated")
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}{'' if n == 1 else 's'}"
 
 
 def _as_stored(intake: Intake, previous: Intake) -> Intake:

@@ -9,6 +9,7 @@ Only YAML's safe subset is read (no Python objects). Two things differ from plai
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Mapping
 from pathlib import Path
 from typing import Any
@@ -77,8 +78,26 @@ def read_intake_file(path: Path | str) -> Mapping[Any, Any]:
 
 
 def _where(exc: yaml.MarkedYAMLError) -> str:
+    """``line L, column C: problem``, and where the unfinished thing began when that is on
+    another line (an unclosed quote is noticed only at the end of the file)."""
     mark = exc.problem_mark or exc.context_mark
     problem = exc.problem or exc.context or "cannot be read"
     if mark is None:
         return problem
-    return f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    where = f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    began = exc.context_mark
+    if exc.problem and exc.context and began is not None and began.line != mark.line:
+        thing = re.sub(r"^while (parsing|scanning) (an? )?", "", exc.context)
+        where += f" (in the {_PLAIN.get(thing, thing)} that starts at line {began.line + 1})"
+    return where
+
+
+# PyYAML's names for what was left unfinished, as a coordinator would call them.
+_PLAIN = {
+    "flow sequence": "[…] list",
+    "flow mapping": "{…} mapping",
+    "quoted scalar": "quoted text",
+    "block mapping": "mapping",
+    "block collection": "list",
+    "block scalar": "text block",
+}
