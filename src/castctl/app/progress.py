@@ -15,7 +15,7 @@ from castctl.core.intakes import Intake
 from castctl.core.reference import DEPARTMENTS, DistrictIndex, find_department
 from castctl.db import progress_queries
 from castctl.db.districts import district_index
-from castctl.db.intake_calendar import load_intake_weeks
+from castctl.db.timeline import load_weeks
 from castctl.errors import InputError, NotFoundError
 
 GROUPINGS = ("trainee", "district", "week", "department")
@@ -51,7 +51,7 @@ def progress_rows(
     row per trainee, pilot ``district``, ``week`` or ``department`` (``by``), optionally only
     the trainees of one of the intake's pilot districts (code or name) and/or a department."""
     name = intake.name
-    weeks = load_intake_weeks(store, name)
+    weeks = load_weeks(store, name)
     elapsed = elapsed_weeks(weeks, as_of)
     scope = progress_queries.Scope(
         district=_pilot_code(store, intake, district) if district else None,

@@ -17,7 +17,7 @@ from castctl.core.intakes import Intake
 from castctl.core.records import ImportCounts, ReportRow
 from castctl.core.vocabulary import MECHANISMS, NETWORKS
 from castctl.db import report_store
-from castctl.db.intake_calendar import load_intake_weeks
+from castctl.db.timeline import load_weeks
 from castctl.errors import InputError, NotFoundError
 from castctl.io.report_file import REPORT_OPTIONAL, REPORT_REQUIRED, parse_reports
 from castctl.io.tabular import read_table, split_list
@@ -48,7 +48,7 @@ def add_report(
 ) -> AddedReport:
     """Record one trainee's report for ``week`` of ``intake``, submitted ``on`` (text; default
     today in Asia/Bangkok); a second one for the same week replaces the first."""
-    weeks = load_intake_weeks(store, intake.name)
+    weeks = load_weeks(store, intake.name)
     report_week = field_reports.programme_week(weeks, week, intake.name)
     status = report_store.trainee_status(store, intake.name, trainee_id)
     if (why := field_reports.reporter_problem(trainee_id, status)) is not None:
@@ -98,7 +98,7 @@ def import_reports(
     rows = parse_reports(
         sheet,
         report_store.trainee_statuses(store, intake.name),
-        load_intake_weeks(store, intake.name),
+        load_weeks(store, intake.name),
         track=lambda rows: track(rows, len(sheet)),
     )
     return report_store.save_reports(store, intake.name, rows, dry_run=dry_run)

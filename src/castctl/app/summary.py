@@ -27,8 +27,8 @@ from castctl.core.summary import (
     mentors_with_trainees,
 )
 from castctl.db import delivery_log, progress_queries
-from castctl.db.intake_calendar import load_intake_weeks
 from castctl.db.intakes import load_intakes
+from castctl.db.timeline import load_weeks
 from castctl.errors import CastError, InputError
 from castctl.io import summary_render
 from castctl.io.files import write_atomic
@@ -81,7 +81,7 @@ def due_intake(store: Store, as_of: dt.date) -> tuple[Intake, int] | None:
     no intake has one (nothing to send). Two or more: ``CastError`` naming them."""
     due = []
     for intake in load_intakes(store.read):
-        week = just_ended_week(load_intake_weeks(store, intake.name), as_of)
+        week = just_ended_week(load_weeks(store, intake.name), as_of)
         if week is not None:
             due.append((intake, week))
     if len(due) > 1:
@@ -96,7 +96,7 @@ def due_intake(store: Store, as_of: dt.date) -> tuple[Intake, int] | None:
 def gather(store: Store, intake: Intake, number: int) -> Figures:
     """Everything the database aggregates for the digest of week ``number`` of ``intake``."""
     name = intake.name
-    weeks = load_intake_weeks(store, name)
+    weeks = load_weeks(store, name)
     scope = progress_queries.Scope()
     return Figures(
         intake=name,
@@ -137,7 +137,7 @@ def weekly_summary(
 ) -> WeeklySummary:
     """The digest of ``week`` of ``intake`` (default: the last one ended on ``as_of``) in
     ``fmt``, for its whole cohort or (``per_mentor``) one per mentor with only their trainees."""
-    weeks = load_intake_weeks(store, intake.name)
+    weeks = load_weeks(store, intake.name)
     if week is None:
         if as_of is None:
             raise ValueError("weekly_summary needs the week or the as-of date")

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from castctl.core.dataset import Dataset
-from castctl.db.store import HEAD_REVISION, Store, plain_row
+from castctl.db.store import HEAD_REVISION, Store, now_text, plain_row
 from castctl.errors import CastError, DatabaseError, InputError
 
 if TYPE_CHECKING:
@@ -317,7 +317,7 @@ def _with_builtin_intake(dataset: Dataset) -> Dataset:
     from castctl.core.intakes import builtin_intake
 
     builtin = builtin_intake()
-    now = engine.now_text()
+    now = now_text()
     tables: dict[str, Any] = dict(dataset.tables)
     for table in dataset_tables():
         name = table.name
@@ -345,7 +345,7 @@ def _with_builtin_intake(dataset: Dataset) -> Dataset:
             "columns": ["intake", *old_columns],
             "rows": [[builtin.name, *r] if isinstance(r, list) else r for r in old_rows],
         }
-    return Dataset(engine.HEAD_REVISION, tables, redacted=dataset.redacted)
+    return Dataset(HEAD_REVISION, tables, redacted=dataset.redacted)
 
 
 def import_dataset(
@@ -361,7 +361,7 @@ def import_dataset(
     here = schema_of(db)
     there = dataset.schema
     upgraded_from = None
-    if there in ONE_PROGRAMME_REVISIONS and here == engine.HEAD_REVISION:
+    if there in ONE_PROGRAMME_REVISIONS and here == HEAD_REVISION:
         dataset, upgraded_from = _with_builtin_intake(dataset), there
         there = dataset.schema
     if there != here:
