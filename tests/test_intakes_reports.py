@@ -129,7 +129,10 @@ def test_summary_of_one_intake_never_counts_the_others(cli, two_intakes):
     assert old["missing"] == ["A2", "A3", "B1"]
 
     text = cli("--intake", "2567", *weekly("--week", 7)).stdout
-    assert text.startswith("Weekly summary: intake 2567, week 7 of 10\n")
+    assert text.startswith("Weekly summary: week 7 of 10\n")
+    assert [line.split() for line in text.splitlines() if line.startswith("Intake")] == [
+        ["Intake", "2567"]
+    ]  # the digest names its intake
     assert "target districts (weeks 3-10)" in text
 
 
@@ -138,7 +141,7 @@ def test_once_log_is_per_intake(cli, two_intakes, tmp_path):
     for intake, week in (("2566", 7), ("2567", 7)):
         r = cli("--intake", intake, *weekly("--week", week, "--once", "-o", out))
         assert r.stderr.strip() == f"week {week} summary written to {out}"
-        assert f"intake {intake}," in out.read_text(encoding="utf-8")
+        assert f"\nIntake              {intake}\n" in out.read_text(encoding="utf-8")
     log = set(two_intakes.query("SELECT intake, week, format, destination FROM sent_log"))
     assert log == {("2566", 7, "text", str(out)), ("2567", 7, "text", str(out))}
 

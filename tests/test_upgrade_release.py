@@ -81,11 +81,16 @@ def rows_as_0003(db: Any, *, with_intake: bool) -> dict[str, list[tuple[Any, ...
     return out
 
 
+# What intakes add to a JSON object of intake 2566: its name, and (in the weekly summary) how
+# many pilot weeks it has, which a digest of an intake with its own length needs.
+ADDED = {"intake": BUILT_IN, "pilot_weeks": 2}
+
+
 def without_intake(document: Any) -> Any:
-    """A JSON document with an added ``"intake": "2566"`` taken out of its top-level object
-    (or of each object of a top-level list), and nothing else changed."""
+    """A JSON document with the keys intakes add (``ADDED``, with exactly those values) taken
+    out of its top-level object (or of each object of a top-level list), nothing else changed."""
     if isinstance(document, dict):
-        return {k: v for k, v in document.items() if not (k == "intake" and v == BUILT_IN)}
+        return {k: v for k, v in document.items() if not (k in ADDED and v == ADDED[k])}
     if isinstance(document, list):
         return [without_intake(d) if isinstance(d, dict) else d for d in document]
     return document

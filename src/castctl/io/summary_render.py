@@ -22,7 +22,8 @@ from castctl.core.vocabulary import MECHANISMS, NETWORKS
 from castctl.io.markdown import markdown_cell, markdown_table
 
 EN = {
-    "title": "Weekly summary: intake {intake}, week {week} of {weeks}",
+    "title": "Weekly summary: week {week} of {weeks}",
+    "intake": "Intake",
     "subject": "castctl weekly summary: intake {intake}, week {week} ({dates})",
     "pilot": "pilot districts ({weeks})",
     "target": "target districts ({weeks})",
@@ -66,7 +67,8 @@ EN = {
     "chart": "Reports submitted as a share of those expected, week by week",
 }
 TH = {
-    "title": "สรุปรายสัปดาห์: รุ่น {intake} สัปดาห์ที่ {week} จาก {weeks}",
+    "title": "สรุปรายสัปดาห์: สัปดาห์ที่ {week} จาก {weeks}",
+    "intake": "รุ่น",
     "subject": "castctl สรุปรายสัปดาห์: รุ่น {intake} สัปดาห์ที่ {week} ({dates})",
     "pilot": "ฝึกปฏิบัติที่อำเภอนำร่อง ({weeks})",
     "target": "ฝึกปฏิบัติที่อำเภอเป้าหมาย ({weeks})",
@@ -142,8 +144,9 @@ def one_date(text: str, th: bool) -> str:
 
 
 def title(doc: dict[str, Any], th: bool = False) -> str:
-    """``Weekly summary: intake 2567, week 6 of 22``: the digest names its intake."""
-    return _labels(th)["title"].format(intake=doc["intake"], week=doc["week"], weeks=doc["weeks"])
+    """``Weekly summary: week 6 of 22``; the intake is the first fact under it (so a digest of
+    intake 2566 reads as it did before intakes, with one line more)."""
+    return _labels(th)["title"].format(week=doc["week"], weeks=doc["weeks"])
 
 
 def phase_text(doc: dict[str, Any], th: bool = False) -> str:
@@ -190,6 +193,7 @@ def _facts(doc: dict[str, Any], th: bool) -> list[tuple[str, str]]:
     ]
     if doc.get("mentor"):
         facts.insert(0, (t["mentor"], _mentor_text(doc["mentor"], th)))
+    facts.insert(0, (t["intake"], str(doc["intake"])))
     facts.append(
         (
             t["reports"],
