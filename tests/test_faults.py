@@ -61,7 +61,8 @@ def _writing_has_begun(database: Any, wal: Path | None, start_size: int) -> bool
         database.query(
             "SELECT COUNT(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
             "AND datname = current_database() "
-            "AND (query LIKE 'COPY trainee %' OR query LIKE 'INSERT INTO trainee %')"
+            # insert_rows quotes the table: COPY "trainee" (…), INSERT INTO "trainee" (…)
+            "AND (query LIKE 'COPY \"trainee\" %' OR query LIKE 'INSERT INTO \"trainee\" %')"
         )[0][0]
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import stat
 from pathlib import Path
 
@@ -69,3 +71,28 @@ def test_backup_of_a_damaged_database_fails_and_leaves_no_file(cli, db_file: Pat
     # Either opening the damaged file or checking the copy stops it: one line, no file.
     assert line.startswith("Error: ") and "damaged" in line
     assert not target.exists()
+
+
+@pytest.mark.sqlite_only
+def test_a_failed_upgrade_leaves_no_extra_backup(cli, tmp_path: Path):
+    """Each failed attempt used to leave one more full copy of the personal data."""
+    fixture = Path(__file__).parent / "fixtures" / "castctl-0.1.0.db"
+    old = tmp_path / "old.db"
+    old.write_bytes(fixture.read_bytes())
+    os.chmod(old, 0o600)
+
+    conn = sqlite3.connect(old)
+    # A row the upgrade cannot carry over (a report for a week that does not exist): with the
+    # foreign keys the new schema declares, the upgrade's copy of the reports fails.
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute(
+        "INSERT INTO report (trainee_id, week, submitted_on, mechanisms, networks, sdgs, note, "
+        "updated_at) VALUES ('NOBODY', 99, '2023-07-07', '', '', '', '', '2023-07-07 00:00:00')"
+    )
+    conn.commit()
+    conn.close()
+    before = old.read_bytes()
+    for _ in range(2):
+        cli("--db", old, "timeline", "-f", "json", code=1)
+    assert old.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if ".backup-" in p.name) == []
