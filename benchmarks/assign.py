@@ -185,12 +185,13 @@ def save_networks(db_path: Path, out: Path) -> dict[str, int]:
     database, exactly as ``castctl.core.plan`` asks for them, and save them as arrays."""
     import numpy as np
 
+    from castctl.app.placement import load_intake_assign_input
     from castctl.core import solver
-    from castctl.db.cohort import load_assign_input
+    from castctl.core.intakes import builtin_intake
     from castctl.db.store import open_store
 
     store = open_store(str(db_path))
-    inp = load_assign_input(store.read)
+    inp = load_intake_assign_input(store.read, builtin_intake())
     store.close()
     arrays = {}
     arcs = {}

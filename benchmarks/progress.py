@@ -59,22 +59,23 @@ NOTES = ("ปลูกผักสวนครัว", "ประชุมปร
 
 PROGRESS_SQL = """
 SELECT a.pilot_district_code, COUNT(DISTINCT t.trainee_id) * 22, COUNT(r.id)
-FROM trainee t JOIN assignment a ON a.trainee_id = t.trainee_id
-LEFT JOIN report r ON r.trainee_id = t.trainee_id AND r.week <= 22
-WHERE t.status = 'active' AND a.pilot_district_code IS NOT NULL
+FROM trainee t JOIN assignment a ON a.intake = t.intake AND a.trainee_id = t.trainee_id
+LEFT JOIN report r ON r.intake = t.intake AND r.trainee_id = t.trainee_id AND r.week <= 22
+WHERE t.intake = '2566' AND t.status = 'active' AND a.pilot_district_code IS NOT NULL
 GROUP BY a.pilot_district_code ORDER BY 1;
 """
 SUMMARY_SQL = """
 SELECT a.pilot_district_code, COUNT(*), COUNT(r.id)
-FROM trainee t JOIN assignment a ON a.trainee_id = t.trainee_id
-LEFT JOIN report r ON r.trainee_id = t.trainee_id AND r.week = 22
-WHERE t.status = 'active' AND a.pilot_district_code IS NOT NULL
+FROM trainee t JOIN assignment a ON a.intake = t.intake AND a.trainee_id = t.trainee_id
+LEFT JOIN report r ON r.intake = t.intake AND r.trainee_id = t.trainee_id AND r.week = 22
+WHERE t.intake = '2566' AND t.status = 'active' AND a.pilot_district_code IS NOT NULL
 GROUP BY a.pilot_district_code ORDER BY 1;
 """
 IMPORT_SQL = """
 .import --csv --skip 1 {csv} staged
-INSERT INTO report (trainee_id, week, submitted_on, mechanisms, networks, sdgs, note, updated_at)
-SELECT trainee_id, week, submitted_on, mechanisms, networks, sdgs, note, datetime('now')
+INSERT INTO report (intake, trainee_id, week, submitted_on, mechanisms, networks, sdgs, note,
+                    updated_at)
+SELECT '2566', trainee_id, week, submitted_on, mechanisms, networks, sdgs, note, datetime('now')
 FROM staged;
 DROP TABLE staged;
 """
@@ -98,14 +99,15 @@ def build_base(folder: Path, seed: int) -> tuple[Path, Path]:
     conn = sqlite3.connect(path)
     with conn:
         conn.executemany(
-            "INSERT INTO trainee (trainee_id, full_name, department, home_province, email, "
-            "pilot_preferences, target_preferences, status, created_at, updated_at) "
-            "VALUES (?, ?, ?, '10', NULL, '', '', 'active', ?, ?)",
+            "INSERT INTO trainee (intake, trainee_id, full_name, department, home_province, "
+            "email, pilot_preferences, target_preferences, status, created_at, updated_at) "
+            "VALUES ('2566', ?, ?, ?, '10', NULL, '', '', 'active', ?, ?)",
             [(tid, f"ผู้เข้าอบรม {tid}", rng.choice(DEPARTMENTS), now, now) for tid in ids],
         )
         conn.executemany(
-            "INSERT INTO assignment (trainee_id, pilot_district_code, target_district_code, "
-            "pilot_cost, target_cost, updated_at) VALUES (?, ?, '1001', 0, 0, ?)",
+            "INSERT INTO assignment (intake, trainee_id, pilot_district_code, "
+            "target_district_code, pilot_cost, target_cost, updated_at) "
+            "VALUES ('2566', ?, ?, '1001', 0, 0, ?)",
             [(tid, PILOT_CODES[i % len(PILOT_CODES)], now) for i, tid in enumerate(ids)],
         )
     conn.close()
