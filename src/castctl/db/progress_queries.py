@@ -278,13 +278,18 @@ WHERE last_week <= :elapsed - :minimum
 def submitted_by_district_week(
     store: Store, intake: str, upto: int, scope: Scope
 ) -> dict[tuple[str, int], int]:
-    """(pilot district, week) -> reports of active placed trainees, weeks 1..``upto``."""
+    """(pilot district, week) -> reports of active placed trainees, weeks 1..``upto``.
+
+    A LEFT JOIN, whose rows without a report ``HAVING`` drops: it keeps SQLite (which has no
+    statistics to go by) walking the placed trainees and seeking each one's reports through
+    the (intake, trainee_id, week) key, instead of reading every report of the intake through
+    the (intake, week) index and looking up its trainee (3 times slower on 220,000 reports)."""
     sql = f"""
 WITH {scope.cte()}
 SELECT p.district, r.week, COUNT(*) FROM placed p
-JOIN report r ON r.intake = :intake AND r.trainee_id = p.trainee_id
-WHERE r.week <= :upto
+LEFT JOIN report r ON r.intake = :intake AND r.trainee_id = p.trainee_id AND r.week <= :upto
 GROUP BY p.district, r.week
+HAVING r.week IS NOT NULL
 """
     rows = store.read(sql, {**scope.params(intake), "upto": upto})
     return {(str(d), int(w)): int(n) for d, w, n in rows}
