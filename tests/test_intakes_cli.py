@@ -453,6 +453,18 @@ BAD_FILES = {
         [("date: 2024-11-15", "date: 2025-01-06")],
         ["closures[1].date: 2025-01-06 is outside the intake"],
     ),
+    "mentor-email-two-ats": (
+        [("mentor_email: chief.maerim@example.go.th", "mentor_email: chief@maerim@example.go.th")],
+        ["pilot_districts[2].mentor_email: not a valid email address"],
+    ),
+    "mentor-email-two-in-one": (
+        [("mentor_email: chief.maerim@", "mentor_email: a@example.go.th,chief.maerim@")],
+        ["pilot_districts[2].mentor_email: holds more than one address"],
+    ),
+    "mentor-email-in-a-list": (
+        [("mentor_email: chief.maerim@example.go.th", "mentor_email: [a@x.go.th, 'b c@x.go.th']")],
+        ["pilot_districts[2].mentor_email[2]: not a valid email address"],
+    ),
     "no-pilot-districts": (
         [("pilot_districts:\n", "pilot_districts: []\nunused:\n")],
         ["pilot_districts: needs at least one district", "unused: unknown key"],
@@ -662,3 +674,19 @@ def test_two_intakes_running_on_the_date_need_a_name(cli: Cli, database: Any, im
     doc = timeline(cli, "--intake", "2567-east")
     assert (doc["intake"], doc["start"]) == ("2567-east", "2024-08-05")
     assert timeline(cli, as_of="2024-07-15")["intake"] == "2567"
+
+
+def test_a_mentor_with_several_addresses_in_the_file(cli: Cli, tmp_path: Path):
+    two = "mentor_email: [chief.maerim@example.go.th, deputy.maerim@Example.GO.th]"
+    path = example_with(tmp_path, ("mentor_email: chief.maerim@example.go.th", two))
+    assert import_line(cli, path).endswith("1 added, 0 updated, 0 unchanged")
+    mentors = cli("--intake", "2567", "mentors", "-f", "json").json()
+    mae_rim = next(m for m in mentors if m["district_code"] == "5007")
+    assert mae_rim["emails"] == ["chief.maerim@example.go.th", "deputy.maerim@example.go.th"]
+    assert import_line(cli, path).endswith("0 added, 0 updated, 1 unchanged")
+
+
+def test_a_bad_mentor_email_is_not_repeated(cli: Cli, database: Any, tmp_path: Path):
+    path = example_with(tmp_path, ("chief.maerim@example.go.th", "chief maerim@example.go.th"))
+    lines = assert_refused(cli, database, ["intakes", "import", path], "mentor_email")
+    assert "chief maerim" not in "\n".join(lines)

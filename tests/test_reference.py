@@ -214,6 +214,42 @@ def test_mentors_set_bad_email_is_an_error_and_changes_nothing(cli):
     assert cli("mentors", "-f", "json").json() == before
 
 
+@pytest.mark.parametrize(
+    ("values", "error"),
+    [
+        (["a@b@c"], "Error: --email: not a valid email address"),
+        (["a b@x.com"], "Error: --email: not a valid email address"),
+        (["x@a.com,y@b.com"], "Error: --email: holds more than one address"),
+        (["ok@example.org", "x@a.com; y@b.com"], "Error: --email (2nd value): holds more than"),
+        (["", "ok@example.org"], "Error: --email (1st value): empty"),
+    ],
+)
+def test_mentors_set_refuses_anything_but_one_address_per_value(cli, values, error):
+    before = cli("mentors", "-f", "json").json()
+    args = [arg for value in values for arg in ("--email", value)]
+    r = cli("mentors", "set", "5607", *args, code=1)
+    assert r.stderr.startswith(error), r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert all(v not in r.stderr for v in values if v), r.stderr  # personal data stays out
+    assert cli("mentors", "-f", "json").json() == before
+
+
+def test_mentors_set_several_addresses_then_clear_them(cli):
+    def mae_chai():
+        return next(m for m in cli("mentors", "-f", "json").json() if m["district_code"] == "5607")
+
+    cli("mentors", "set", "5607", "--email", "chief@example.org", "--email", "Deputy@Example.ORG",
+        "--email", "chief@example.org")  # fmt: skip
+    mentor = mae_chai()
+    assert mentor["emails"] == ["chief@example.org", "Deputy@example.org"]
+    assert mentor["email"] == "chief@example.org, Deputy@example.org"
+    assert "Deputy@example.org" in cli("mentors").stdout
+    cli("mentors", "set", "5607", "--email", "only@example.org")
+    assert (mae_chai()["email"], mae_chai()["emails"]) == ("only@example.org", ["only@example.org"])
+    cli("mentors", "set", "5607", "--email", "")
+    assert (mae_chai()["email"], mae_chai()["emails"]) == (None, [])
+
+
 def test_mentors_set_a_district_that_is_not_a_pilot_is_an_error(cli):
     r = cli("mentors", "set", "5601", "--name", "x", code=1)  # Mueang Phayao: not a pilot
     assert r.stderr.startswith("Error:")

@@ -59,12 +59,19 @@ class Inbox:
     port: int
     messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
     reject: str | None = None  # an SMTP reply to refuse DATA with
+    refuse: set[str] = field(default_factory=set)  # recipients refused at RCPT TO (550)
     logins: list[tuple[str, str]] = field(default_factory=list)
 
 
 class Handler:
     def __init__(self, inbox: Inbox) -> None:
         self.inbox = inbox
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.inbox.refuse:
+            return "550 5.1.1 no such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         if self.inbox.reject:
@@ -487,7 +494,14 @@ def test_smtp_login_with_password_from_the_environment(cli, cohort, monkeypatch)
     [
         (["--to", "boss@example.org"], 2, "--smtp-host"),
         (["--smtp-host", "127.0.0.1"], 2, "--to"),
-        (["--to", "not-an-address", "--smtp-host", "h"], 1, "Error: --to 'not-an-address'"),
+        (["--to", "not-an-address", "--smtp-host", "h"], 1, "Error: --to: not an email address"),
+        (
+            ["--to", "ok@example.org", "--to", "a b@x.com", "--smtp-host", "h"],
+            1,
+            "Error: --to (2nd value): not a valid email address",
+        ),
+        (["--to", "a@b@c", "--smtp-host", "h"], 1, "Error: --to: not a valid email address"),
+        (["--to", "x@a.com,y@b.com", "--smtp-host", "h"], 1, "holds more than one address"),
         (["--to", "a@b.c", "--smtp-host", "h", "--smtp-user", "u"], 2, "--smtp-password-env"),
     ],
 )
@@ -524,6 +538,69 @@ def test_per_mentor_digests(cli, cohort, smtp, tmp_path):
     assert (16, "html", "mentor 5607: chief.maechai@example.org") in sent_log(cohort)
     again = cli(*args)
     assert "already delivered" in again.stderr and len(smtp.messages) == 2
+
+
+def test_each_mentor_address_is_delivered_and_logged_on_its_own(cli, cohort, smtp):
+    """A mentor with two addresses, one refused by the server: the other gets the digest and is
+    logged; the run fails as a mail failure does; the next run sends to the refused one only."""
+    cli("mentors", "set", "5607", "--email", "chief.maechai@example.org",
+        "--email", "deputy.maechai@example.org")  # fmt: skip
+    set_mentor(cohort, "4001", name="K", email="chief.khonkaen@example.org")
+    smtp.refuse = {"deputy.maechai@example.org"}
+    args = weekly("--week", 16, "--per-mentor", "--once", *mail_args(smtp))
+    first = cli(*args, code=1)
+    assert first.stderr.strip().splitlines()[-1] == (
+        "Error: could not send mail to the mentor of 5607 (2nd address): the server refused "
+        "1 of 2 recipients; sent to the other 1"
+    )
+    assert "chief." not in first.stderr and "deputy." not in first.stderr
+    assert [sorted(rcpts) for rcpts, _ in smtp.messages] == [
+        ["chief.khonkaen@example.org"], ["chief.maechai@example.org"],
+    ]  # fmt: skip
+    _, mae_chai = smtp.messages[1]
+    assert mae_chai["To"] == "chief.maechai@example.org, deputy.maechai@example.org"
+    assert sent_log(cohort) == {
+        (16, "text", "mentor 4001: chief.khonkaen@example.org"),
+        (16, "text", "mentor 5607: chief.maechai@example.org"),
+    }
+
+    smtp.refuse = set()
+    retry = cli(*args)
+    assert "2 destination(s) already had it; skipped" in retry.stderr
+    assert len(smtp.messages) == 3
+    rcpts, msg = smtp.messages[2]
+    assert rcpts == ["deputy.maechai@example.org"]  # not again to the chief
+    assert "Mae Chai" in msg["Subject"]
+    assert (16, "text", "mentor 5607: deputy.maechai@example.org") in sent_log(cohort)
+    assert len(sent_log(cohort)) == 3
+    done = cli(*args)
+    assert "already delivered to every destination" in done.stderr and len(smtp.messages) == 3
+
+
+def test_a_to_address_refused_alone_is_retried_alone(cli, cohort, smtp):
+    smtp.refuse = {"ops@example.org"}
+    args = weekly("--week", 16, "--once", *mail_args(smtp, "boss@example.org", "ops@example.org"))
+    first = cli(*args, code=1)
+    assert first.stderr.strip().splitlines()[-1] == (
+        "Error: could not send mail to ops@example.org: the server refused 1 of 2 recipients; "
+        "sent to the other 1"
+    )
+    assert sent_log(cohort) == {(16, "text", "boss@example.org")}
+    smtp.refuse = set()
+    cli(*args)
+    assert [rcpts for rcpts, _ in smtp.messages] == [["boss@example.org"], ["ops@example.org"]]
+    assert sent_log(cohort) == {(16, "text", "boss@example.org"), (16, "text", "ops@example.org")}
+
+
+def test_a_stored_comma_joined_mentor_email_reaches_both(cli, cohort, smtp):
+    """A database written before addresses were checked may hold two in one value."""
+    set_mentor(cohort, "5607", name="M", email="chief.maechai@example.org,deputy@example.org")
+    set_mentor(cohort, "4001", name="K", email="chief.khonkaen@example.org")
+    cli(*weekly("--week", 16, "--per-mentor", "--once", *mail_args(smtp)))
+    assert sorted(r for rcpts, _ in smtp.messages for r in rcpts) == [
+        "chief.khonkaen@example.org", "chief.maechai@example.org", "deputy@example.org",
+    ]  # fmt: skip
+    assert len(sent_log(cohort)) == 3
 
 
 def test_per_mentor_json_to_stdout_is_a_list(cli, cohort):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from castctl.core.emails import join_emails, normalize_emails, split_emails
 from castctl.core.intakes import Intake, default_mentor_capacity
 from castctl.core.reference import DistrictRef
 from castctl.db.districts import district_index
@@ -15,13 +17,16 @@ from castctl.errors import InputError, NotFoundError
 def list_mentors(store: Store, intake: Intake) -> list[dict[str, Any]]:
     """The intake's mentors (one per pilot district) with their effective ``capacity``
     (``capacity_set``: whether it is an explicit setting; otherwise ceil(active / P)) and how
-    many active trainees they have (``placed``)."""
+    many active trainees they have (``placed``). ``emails`` lists the mentor's addresses;
+    ``email`` is the one address, or several joined by ", " (None when there is none)."""
     active = active_trainee_count(store, intake.name)
     mentors = load_mentors(store, intake.name)
     for mentor in mentors:
         stored = mentor.pop("stored_capacity")
         mentor["capacity"] = default_mentor_capacity(intake, active, stored)
         mentor["capacity_set"] = stored is not None
+        mentor["emails"] = split_emails(mentor["email"])
+        mentor["email"] = ", ".join(mentor["emails"]) or None
     return mentors
 
 
@@ -51,19 +56,23 @@ def set_mentor(
     district: str,
     *,
     name: str | None = None,
-    email: str | None = None,
+    emails: Sequence[str] | None = None,
     capacity: int | None = None,
 ) -> DistrictRef:
-    """Set the mentor's name, email or capacity (an empty name or email, or capacity 0, clears
-    it); returns the pilot district of the intake whose mentor changed."""
-    if name is None and email is None and capacity is None:
+    """Set the mentor's name, addresses or capacity (an empty name, ``emails`` of one empty
+    value, or capacity 0, clears it); returns the pilot district of the intake whose mentor
+    changed. Each address is checked (``core.emails``); a bad one is named by its position."""
+    if name is None and not emails and capacity is None:
         raise InputError("nothing to set: give --name, --email or --capacity")
+    addresses = None
+    if emails:
+        addresses = [] if list(emails) == [""] else normalize_emails(emails, "--email")
     district_ref = find_pilot_district(store, intake, district)
     values: dict[str, Any] = {}
     if name is not None:
         values["name"] = name or None
-    if email is not None:
-        values["email"] = email or None
+    if addresses is not None:
+        values["email"] = join_emails(addresses)
     if capacity is not None:
         values["capacity"] = capacity or None
     update_mentor(store, intake.name, district_ref.code, values)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from castctl.app.stores import Store
+from castctl.core.emails import normalize_emails, ordinal, split_emails
 from castctl.core.field_reports import programme_week
 from castctl.core.intakes import ENV_VAR, Intake
 from castctl.core.summary import (
@@ -53,7 +54,7 @@ class WeeklySummary:
     week: int
     fmt: str  # one of FORMATS
     digests: list[Digest]  # one, or one per mentor with trainees (none: nobody to send to)
-    mentor_emails: dict[str, str | None]  # pilot district -> its mentor's address
+    mentor_emails: dict[str, list[str]]  # pilot district -> its mentor's addresses (maybe none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,8 @@ class _Mail:
     to: list[str]
     cc: list[str]
     shown_as: str  # how errors and messages name the recipients (never an untyped address)
-    log_keys: dict[str, str]  # recipient -> sent-log destination
+    log_keys: dict[str, str]  # recipient -> sent-log destination (one per address)
+    names: dict[str, str]  # recipient -> how an error names it (never an untyped address)
     pending: list[str]
 
 
@@ -144,7 +146,7 @@ def weekly_summary(
         week = default_week(weeks, as_of)
     programme_week(weeks, week, intake.name)
     figures = gather(store, intake, week)
-    emails = {row["code"]: row["mentor_email"] for row in figures.districts}
+    emails = {row["code"]: split_emails(row["mentor_email"]) for row in figures.districts}
     if per_mentor:
         digests = [
             _digest(build_summary(figures, only=code, th=th), code, fmt, th)
@@ -173,11 +175,13 @@ def _files(summary: WeeklySummary, outputs: Sequence[Path]) -> dict[Path, Digest
 
 def _mails(summary: WeeklySummary, addresses: Sequence[str]) -> list[_Mail]:
     """One message per digest: the whole-cohort digest to ``addresses``; a mentor's digest to
-    the mentor, with a copy to ``addresses`` (or to ``addresses`` when the mentor has none)."""
+    the mentor (each of their addresses), with a copy to ``addresses`` (or to ``addresses``
+    when the mentor has none). Each recipient has its own sent-log destination, so one that
+    the server refuses is retried alone."""
     digests = summary.digests
     if digests[0].district is None:
         to = list(addresses)
-        return [_Mail(digests[0], to, [], ", ".join(to), {a: a for a in to},
+        return [_Mail(digests[0], to, [], ", ".join(to), {a: a for a in to}, {a: a for a in to},
                       list(dict.fromkeys(to)))]  # fmt: skip
     emails = summary.mentor_emails
     no_email = [d.district for d in digests if d.district and not emails.get(d.district)]
@@ -189,16 +193,26 @@ def _mails(summary: WeeklySummary, addresses: Sequence[str]) -> list[_Mail]:
     mails = []
     for d in digests:
         assert d.district is not None
-        mentor = emails.get(d.district)
-        to = [mentor] if mentor else list(addresses)
-        cc = [a for a in addresses if a != mentor] if mentor else []
+        mentor = emails.get(d.district) or []
+        to = list(mentor) if mentor else list(addresses)
+        cc = [a for a in addresses if a not in mentor] if mentor else []
         recipients = list(dict.fromkeys([*to, *cc]))
         shown = f"the mentor of {d.district}" + (f" (copy: {', '.join(cc)})" if cc else "")
         if not mentor:
             shown = f"{', '.join(addresses)} (for the mentor of {d.district})"
         keys = {r: f"mentor {d.district}: {r}" for r in recipients}
-        mails.append(_Mail(d, to, cc, shown, keys, recipients))
+        names = {a: a for a in addresses}
+        for number, a in enumerate(mentor, start=1):
+            which = f" ({ordinal(number)} address)" if len(mentor) > 1 else ""
+            names[a] = f"the mentor of {d.district}{which}"
+        mails.append(_Mail(d, to, cc, shown, keys, names, recipients))
     return mails
+
+
+def mail_recipients(addresses: Sequence[str]) -> list[str]:
+    """The ``--to`` addresses, each checked and normalised by ``core.emails`` (a bad one is
+    named by its position, not repeated); duplicates dropped."""
+    return normalize_emails(addresses, "--to")
 
 
 def mail_server(
@@ -299,13 +313,22 @@ def _send_all(
                 store, intake, number, fmt, [m.log_keys[r] for r in accepted]
             )
         if len(accepted) < len(m.pending):
+            refused = [m.names[r] for r in m.pending if r not in accepted]
             failures.append(
-                f"could not send mail to {m.shown_as}: the server refused "
-                f"{len(m.pending) - len(accepted)} of {len(m.pending)} recipients"
+                f"could not send mail to {', '.join(refused)}: the server refused "
+                f"{len(refused)} of {len(m.pending)} recipients"
+                + (f"; sent to the other {len(accepted)}" if accepted else "")
             )
+            if accepted:
+                notify(f"week {number} summary mailed to {_others(m, accepted)}")
         else:
             delivery.mailed.append(m.shown_as)
             notify(f"week {number} summary mailed to {m.shown_as}")
     if failures:
         more = f" (and {len(failures) - 1} more: {'; '.join(failures[1:])})" if failures[1:] else ""
         raise MailError(failures[0].removeprefix("Error: ") + more)
+
+
+def _others(m: _Mail, accepted: Sequence[str]) -> str:
+    """How the recipients that did get ``m`` are named in the line saying so."""
+    return ", ".join(dict.fromkeys(m.names[r] for r in accepted))

@@ -26,7 +26,8 @@ def mentors(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
 
     data = [
         {k: r[k] for k in ("district_code", "district_th", "district_en", "province_en",
-                           "title_th", "name", "email", "capacity", "capacity_set", "placed")}
+                           "title_th", "name", "email", "emails", "capacity", "capacity_set",
+                           "placed")}
         for r in list_mentors(open_store(), intake)
     ]  # fmt: skip
     view = View(
@@ -53,7 +54,14 @@ def mentors(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
 def set_mentor(
     district: PilotDistrictArg,
     name: Annotated[str | None, typer.Option("--name", help="The mentor's name.")] = None,
-    email: Annotated[str | None, typer.Option("--email", help="Where digests go.")] = None,
+    email: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--email",
+            metavar="ADDR",
+            help='Where digests go; repeat for several addresses (--email "" clears them).',
+        ),
+    ] = None,
     capacity: Annotated[
         int | None,
         typer.Option(
@@ -61,14 +69,12 @@ def set_mentor(
         ),
     ] = None,
 ) -> None:
-    """Set the name, email or capacity of the mentor of one of the intake's pilot districts."""
+    """Set the name, email addresses or capacity of the mentor of one of the intake's pilot
+    districts."""
     from castctl.app.mentors import set_mentor as set_mentor_details
-    from castctl.errors import InputError
 
-    if email is not None and email and "@" not in email:
-        raise InputError(f"--email {email!r} is not an email address")
     intake = current_intake()
     district_ref = set_mentor_details(
-        open_store(), intake, district, name=name, email=email, capacity=capacity
+        open_store(), intake, district, name=name, emails=email, capacity=capacity
     )
     message(f"mentor of {district_ref.code} {district_ref.name_en} updated (intake {intake.name})")

@@ -33,15 +33,6 @@ else:
     )  # fmt: skip
 
 
-def _check_addresses(addresses: list[str]) -> None:
-    from castctl.errors import InputError
-
-    for address in addresses:
-        local, _, domain = address.partition("@")
-        if not local or not domain or any(c.isspace() for c in address):
-            raise InputError(f"--to {address!r} is not an email address")
-
-
 @app.command("weekly")
 def weekly(
     week: Annotated[
@@ -124,7 +115,13 @@ def weekly(
     cron, e.g. every Monday at 08:00:
     castctl summary weekly --once -f html --to ADDR --smtp-host HOST
     """
-    from castctl.app.summary import deliver_weekly, due_intake, mail_server, weekly_summary
+    from castctl.app.summary import (
+        deliver_weekly,
+        due_intake,
+        mail_recipients,
+        mail_server,
+        weekly_summary,
+    )
 
     utf8_streams()
     addresses = list(to or [])
@@ -145,7 +142,7 @@ def weekly(
         password = os.environ.get(smtp_password_env)
         if password is None:
             raise InputError(f"the environment variable {smtp_password_env} is not set")
-    _check_addresses(addresses)
+    addresses = mail_recipients(addresses)
 
     store = open_store()
     day = as_of_date(as_of)

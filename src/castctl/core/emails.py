@@ -12,6 +12,7 @@ Messages never repeat the address (it is personal data); they say what is wrong 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from castctl.core.text import canonical
 from castctl.errors import InputError
@@ -81,3 +82,43 @@ def normalize_email(text: str, what: str = "email") -> str:
     if address is None:
         raise InputError(f"{what}: {problem}")
     return address
+
+
+# A mentor may have several addresses (``mentors set --email a@x --email b@y``). They are
+# stored in the one ``mentor.email`` column joined by ``;``, which no checked address holds (the
+# validator refuses quoted local parts). Reading also splits on commas and spaces: a database
+# written before addresses were checked may hold "x@a.com,y@b.com" in that column, and each of
+# those is then delivered to (and logged) on its own too.
+ADDRESS_SEPARATOR = ";"
+_STORED_SEPARATORS = re.compile(r"[;,\s]+")
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 21st, …"""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def normalize_emails(values: Sequence[str], what: str = "--email") -> list[str]:
+    """Each of ``values`` as one address, normalised, duplicates dropped (order kept).
+
+    An ``InputError`` names the bad value by its position (``--email (2nd value): holds more
+    than one address; …``) and never repeats it (it is personal data)."""
+    addresses: list[str] = []
+    for number, text in enumerate(values, start=1):
+        address, problem = checked_email(text)
+        if address is None:
+            where = f"{what} ({ordinal(number)} value)" if len(values) > 1 else what
+            raise InputError(f"{where}: {problem}")
+        addresses.append(address)
+    return list(dict.fromkeys(addresses))
+
+
+def join_emails(addresses: Sequence[str]) -> str | None:
+    """Addresses as the ``mentor.email`` column holds them (None: no address)."""
+    return ADDRESS_SEPARATOR.join(addresses) or None
+
+
+def split_emails(stored: str | None) -> list[str]:
+    """The addresses of a ``mentor.email`` column value (``join_emails`` the other way)."""
+    return [a for a in _STORED_SEPARATORS.split(stored or "") if a]

@@ -26,6 +26,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from castctl.core import calendar
+from castctl.core.emails import join_emails, split_emails
 from castctl.core.reference import DistrictIndex, pilot_districts
 from castctl.errors import CastError, InputError, NotFoundError
 
@@ -385,16 +386,26 @@ def _resolve_district(
 def _parse_email(
     value: object, key: str, check_email: EmailCheck | None, problems: list[str]
 ) -> str | None:
-    email = _optional_text(value, f"{key}.mentor_email", problems)
-    if email is None or check_email is None:
-        # Syntax is the validator's job (core/emails.py, email-validator): the caller passes it.
-        return email
-    try:
-        return check_email(email)
-    except (ValueError, CastError) as exc:
-        reason = exc.message if isinstance(exc, CastError) else str(exc)
-        problems.append(f"{key}.mentor_email: {reason}")
-        return None
+    """One address, or a list of them (a mentor with several addresses); several are kept
+    ``;``-joined as ``mentors set --email … --email …`` stores them."""
+    if isinstance(value, list):
+        items = [(f"{key}.mentor_email[{n}]", item) for n, item in enumerate(value, start=1)]
+    else:
+        items = [(f"{key}.mentor_email", value)]
+    addresses = []
+    for where, item in items:
+        email = _optional_text(item, where, problems)
+        if email is not None and check_email is not None:
+            # Syntax is the validator's job (core/emails.py, email-validator): the caller passes it.
+            try:
+                email = check_email(email)
+            except (ValueError, CastError) as exc:
+                reason = exc.message if isinstance(exc, CastError) else str(exc)
+                problems.append(f"{where}: {reason}")
+                email = None
+        if email is not None:
+            addresses.append(email)
+    return join_emails(list(dict.fromkeys(addresses)))
 
 
 def _parse_capacity(value: object, key: str, problems: list[str]) -> int | None:
@@ -493,6 +504,8 @@ def intake_file_document(intake: Intake) -> dict[str, Any]:
         for key in ("mentor_name", "mentor_email", "capacity"):
             if getattr(pilot, key) is not None:
                 item[key] = getattr(pilot, key)
+        if len(addresses := split_emails(pilot.mentor_email)) > 1:
+            item["mentor_email"] = addresses
         pilots.append(item)
     doc["pilot_districts"] = pilots
     if intake.closures:
