@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from castctl.core.emails import checked_email
 from castctl.core.intakes import ENV_VAR, Intake, check_update, choose_intake, intake_document
 from castctl.core.intakes import parse_intake as parse_intake_document
 from castctl.db.districts import district_index
@@ -26,9 +27,19 @@ class IntakeImport:
         return ", ".join(f"{n} {action}" for action, n in counts.items())
 
 
+def _mentor_email(text: str) -> str:
+    """One address, normalised; a ValueError saying what is wrong (never the address)."""
+    address, problem = checked_email(text)
+    if address is None:
+        raise ValueError(problem)
+    return address
+
+
 def import_intake(store: Store, path: Path, *, dry_run: bool) -> IntakeImport:
     """Create or update one intake from its file: all checked before anything is written."""
-    intake = parse_intake_document(read_intake_file(path), district_index(store))
+    intake = parse_intake_document(
+        read_intake_file(path), district_index(store), check_email=_mentor_email
+    )
     with store.transaction() as tx:
         previous = next((i for i in load_intakes(tx.query) if i.name == intake.name), None)
         if previous is not None and _as_stored(intake, previous) == previous:
