@@ -142,6 +142,15 @@ def _kind(column: Any) -> str:
     return "text"
 
 
+def _checked_kind(column: Any) -> str:
+    """What a value of the column must look like in a file: ``_kind`` of the type a wrapper
+    such as sqlmodel's ``UTCDateTime`` stores (timestamps are checked as ISO timestamps)."""
+    impl = getattr(column.type, "impl_instance", None)
+    if impl is not None:
+        return _kind(type("Column", (), {"type": impl}))
+    return _kind(column)
+
+
 def _parse_datetime(text: str) -> dt.datetime:
     value = dt.datetime.fromisoformat(text)
     if value.tzinfo is not None:
@@ -261,11 +270,12 @@ def _validate(dataset: Dataset, name: str) -> list[_Table]:
             problems.append(f"table {table.name}: rows is not a list")
             continue
         kinds = [_kind(model[c]) for c in columns]
+        checks = [_checked_kind(model[c]) for c in columns]
         for n, row in enumerate(rows, start=1):
             if not isinstance(row, list) or len(row) != len(columns):
                 problems.append(f"table {table.name}, row {n}: expected {len(columns)} values")
                 continue
-            for column, kind, value in zip(columns, kinds, row, strict=True):
+            for column, kind, value in zip(columns, checks, row, strict=True):
                 why = _check_value(kind, value)
                 if why:
                     problems.append(f"table {table.name}, row {n}, column {column}: {why}")
