@@ -439,7 +439,7 @@ BAD_FILES = {
     "bad-name": ([('name: "2567" ', 'name: "25 67" ')], ["name: '25 67' may hold only"]),
     "closure-not-a-date": (
         [("date: 2024-11-15", "date: next friday")],
-        ["closures[1].date", "'next friday'", "YYYY-MM-DD"],
+        ["closures[1].date", "not a date", "YYYY-MM-DD"],
     ),
     "closure-impossible-date": (
         [("date: 2024-11-15", "date: 2024-11-31")],

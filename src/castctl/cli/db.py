@@ -93,8 +93,9 @@ def export(
         bool,
         typer.Option(
             "--redact",
-            help="Leave out personal data (names, emails, login names; summary recipients "
-            "become recipient-1, -2, …) so the file can be shared. Notes are kept.",
+            help="Leave out personal data (names, emails, login names) and free text (report "
+            "notes, withdrawal reasons; summary recipients become recipient-1, -2, …) so the "
+            "file can be shared.",
         ),
     ] = False,
 ) -> None:
@@ -127,7 +128,7 @@ def import_(
     if result.backup is not None:
         message(f"the previous database is kept as {result.backup}")
     if result.redacted:
-        message("note: this export was redacted: names and emails are empty")
+        message("note: this export was redacted: names, emails, notes and reasons are empty")
     if result.upgraded_from is not None:
         message(
             f"note: this export was made at schema {result.upgraded_from}, before intakes: "

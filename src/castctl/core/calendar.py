@@ -62,7 +62,13 @@ def parse_date(text: str, what: str = "date") -> dt.date:
 
     day = parse_thai_date(text) if isinstance(text, str) else None
     if day is None:
-        raise InputError(f"{what} {text!r} is not a date; use {ACCEPTED_FORMS}")
+        from castctl.core.text import quotable
+
+        if isinstance(text, str) and quotable(text):
+            raise InputError(f"{what} {text!r} is not a date; use {ACCEPTED_FORMS}")
+        # Never a name or a note typed in the wrong place: only what was expected.
+        said = "not a date" if what == "date" else f"{what} is not a date"
+        raise InputError(f"{said}; use {ACCEPTED_FORMS}")
     return day
 
 

@@ -27,7 +27,8 @@ from typing import Any, NamedTuple
 
 from castctl.core import calendar
 from castctl.core.emails import join_emails, split_emails
-from castctl.core.reference import DistrictIndex, pilot_districts
+from castctl.core.reference import DistrictIndex, UnknownName, pilot_districts
+from castctl.core.text import quotable
 from castctl.errors import CastError, InputError, NotFoundError
 
 BUILTIN_NAME = "2566"
@@ -263,8 +264,9 @@ def _parse_name(value: object, problems: list[str]) -> str | None:
         problems.append(f"name: at most {MAX_NAME_LENGTH} characters, not {len(name)}")
         return None
     if not _NAME.fullmatch(name):
+        typed = f"{name!r} " if quotable(name) else ""  # never a person's name or a note
         problems.append(
-            f"name: {name!r} may hold only letters, digits, '-' and '_' "
+            f"name: {typed}may hold only letters, digits, '-' and '_' "
             "and starts with a letter or digit"
         )
         return None
@@ -378,8 +380,12 @@ def _resolve_district(
     try:
         return districts.find(str(value)).code
     except NotFoundError as exc:
-        # "unknown district 'X'; did you mean 'Y'?" or "… is ambiguous: use a code (…)".
-        problems.append(f"{key}: {exc.message}")
+        # "unknown district 'X'; did you mean 'Y'?" or "… is ambiguous: use a code (…)"; what
+        # was typed is quoted only when it cannot be a person's name or a note.
+        if isinstance(exc, UnknownName) and not exc.suggestions and not quotable(str(value)):
+            problems.append(f"{key}: not a district code or name")
+        else:
+            problems.append(f"{key}: {exc.message}")
         return None
 
 

@@ -106,3 +106,30 @@ def lost_zeros_message(typed: str, stored: str) -> str:
         f"{typed} looks like the id {stored} without its leading zeros (spreadsheets drop "
         f"them from numbers): format the column as Text and type {stored}"
     )
+
+
+# ---- quoting typed text back in an error message ---------------------------------------------
+
+# A value that is a code, a number or a date: short, no "@", and either holding a digit or in
+# one letter case (DOPA, coordinate, T001, 2023-07-14, SDG 4). A name (Somchai, นายสมชาย) or
+# an address is none of these, so it is never printed back.
+_CODE_LIKE = re.compile(r"[A-Za-z0-9_.\-;/:+ ]{1,24}")
+# Nine digits or more, perhaps with separators: a phone number (081-234-5678), a citizen id
+# (1-2345-67890-12-3) or an account number, never printed back. Dates have eight digits.
+_LONG_NUMBER = re.compile(r"\+?[0-9][0-9 .\-()]*")
+
+
+def quotable(text: str) -> bool:
+    """Whether an error may print ``text``: it is a code, a number or a date, not a person's
+    name, address or note (import errors are pasted into chats and tickets)."""
+    if len(text) > 24 or "@" in text:
+        return False
+    if _LONG_NUMBER.fullmatch(text) and sum(c.isdigit() for c in text) >= 9:
+        return False
+    if not any(c.isalpha() for c in text):
+        return True  # a number, a date, punctuation: nothing that names a person
+    if not _CODE_LIKE.fullmatch(text):
+        return False
+    if any(c.isdigit() for c in text):
+        return True
+    return " " not in text and (text.isupper() or text.islower())

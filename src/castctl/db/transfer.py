@@ -8,7 +8,8 @@ snapshot, so it is consistent while others write. Files are not this module's bu
 ``castctl.io.export_file`` writes and reads the JSON, ``castctl.app.maintenance`` joins both.
 
 A dataset holds every intake (``intake``, its closures, and every intake-owned table with its
-``intake`` column); ``--redact`` blanks the same personal columns in every intake. Loading
+``intake`` column); ``--redact`` blanks the same personal columns and free text in every
+intake. Loading
 replaces every table of the dataset in one transaction (reference data included, so a round
 trip leaves every table equal). An export made before intakes (schemas 0001-0003, castctl
 0.1.0: one programme) is upgraded on the way in, as the 0004 migration upgrades a database:
@@ -47,13 +48,30 @@ Query = Callable[..., list[tuple[Any, ...]]]
 
 # Tables that describe the database rather than hold data: never exported or replaced.
 BOOKKEEPING = frozenset({"schema_version", "alembic_version"})
-# Personal data dropped by ``--redact`` (PDPA): column -> redacted value.
+# Personal data dropped by ``--redact`` (PDPA): column -> redacted value. Names, addresses and
+# login names, and free text someone typed (a report's note), which may name people or hold
+# phone numbers.
 REDACTED_COLUMNS: dict[str, dict[str, Any]] = {
     "trainee": {"full_name": "", "email": None},
     "mentor": {"name": None, "email": None},
     "trainee_status_change": {"os_user": ""},
     "assignment_change": {"os_user": ""},
+    "report": {"note": ""},
 }
+# Reasons that castctl itself writes are codes and are kept; any other text in these columns was
+# typed by a person (``trainees withdraw --reason``) and becomes "". A code added elsewhere and
+# not here is blanked too: safe, and tests/test_pdpa.py names it.
+KEPT_CODES: dict[str, dict[str, frozenset[str]]] = {
+    "trainee_status_change": {"reason": frozenset({"imported"})},
+    "assignment_change": {
+        "reason": frozenset(
+            {"first placement", "moved", "rematch-all", "freed by withdrawal", "demo"}
+        )
+    },
+}
+# Not redacted, as not personal: codes (departments, districts, vocabulary), dates, counts,
+# intake titles and office-closure names (they name days, as the holidays do) and the
+# reference data.
 SQLITE_MAGIC = b"SQLite format 3\x00"
 MAX_PROBLEMS = 200
 
@@ -124,6 +142,15 @@ def _kind(column: Any) -> str:
     return "text"
 
 
+def _checked_kind(column: Any) -> str:
+    """What a value of the column must look like in a file: ``_kind`` of the type a wrapper
+    such as sqlmodel's ``UTCDateTime`` stores (timestamps are checked as ISO timestamps)."""
+    impl = getattr(column.type, "impl_instance", None)
+    if impl is not None:
+        return _kind(type("Column", (), {"type": impl}))
+    return _kind(column)
+
+
 def _parse_datetime(text: str) -> dt.datetime:
     value = dt.datetime.fromisoformat(text)
     if value.tzinfo is not None:
@@ -172,6 +199,15 @@ def _redact(tables: dict[str, dict[str, Any]]) -> None:
         for row in block["rows"]:
             for i, value in positions:
                 row[i] = value
+    for table, kept in KEPT_CODES.items():
+        block = tables.get(table)
+        if not block:
+            continue
+        codes = [(block["columns"].index(c), allowed) for c, allowed in kept.items()]
+        for row in block["rows"]:
+            for i, allowed in codes:
+                if row[i] not in allowed:
+                    row[i] = ""
     # Summary recipients are mail addresses: keep them distinct (a unique key) but anonymous.
     sent = tables.get("sent_log")
     if sent:
@@ -184,7 +220,8 @@ def _redact(tables: dict[str, dict[str, Any]]) -> None:
 
 def read_dataset(db: Store, *, redact: bool = False) -> Dataset:
     """The whole dataset, read in one consistent snapshot; ``redact`` leaves out personal data
-    (names, emails, login names; summary recipients become recipient-1, -2, …)."""
+    (names, emails, login names, report notes, typed reasons; summary recipients become
+    recipient-1, -2, …)."""
     tables: dict[str, dict[str, Any]] = {}
     with db.snapshot() as query:
         schema = schema_of(db)
@@ -233,11 +270,12 @@ def _validate(dataset: Dataset, name: str) -> list[_Table]:
             problems.append(f"table {table.name}: rows is not a list")
             continue
         kinds = [_kind(model[c]) for c in columns]
+        checks = [_checked_kind(model[c]) for c in columns]
         for n, row in enumerate(rows, start=1):
             if not isinstance(row, list) or len(row) != len(columns):
                 problems.append(f"table {table.name}, row {n}: expected {len(columns)} values")
                 continue
-            for column, kind, value in zip(columns, kinds, row, strict=True):
+            for column, kind, value in zip(columns, checks, row, strict=True):
                 why = _check_value(kind, value)
                 if why:
                     problems.append(f"table {table.name}, row {n}, column {column}: {why}")

@@ -3,11 +3,13 @@ errors only when that cannot print personal data."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from castctl.core.reference import UnknownName
+from castctl.core.text import quotable
 from castctl.errors import NotFoundError
+
+__all__ = ["as_typed", "lookup_problem", "quotable", "safe_cell", "shown"]
 
 # A cell starting with one of these is run as a formula by Excel/LibreOffice (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -30,25 +32,7 @@ def as_typed(text: str) -> str:
 
 
 # ---- quoting a cell back in an error message -------------------------------------------------
-
-# A value that is a code, a number or a date: short, no "@", and either holding a digit or in
-# one letter case (DOPA, coordinate, T001, 2023-07-14, SDG 4). A name (Somchai, นายสมชาย) or
-# an address is none of these, so it is never printed back.
-_CODE_LIKE = re.compile(r"[A-Za-z0-9_.\-;/:+ ]{1,24}")
-
-
-def quotable(text: str) -> bool:
-    """Whether an error may print ``text``: it is a code, a number or a date, not a person's
-    name, address or note (import errors are pasted into chats and tickets)."""
-    if len(text) > 24 or "@" in text:
-        return False
-    if not any(c.isalpha() for c in text):
-        return True  # a number, a date, punctuation: nothing that names a person
-    if not _CODE_LIKE.fullmatch(text):
-        return False
-    if any(c.isdigit() for c in text):
-        return True
-    return " " not in text and (text.isupper() or text.islower())
+# Whether a cell may be quoted at all is ``castctl.core.text.quotable`` (core checks use it too).
 
 
 def shown(text: str, *, what: str = "the value") -> str:

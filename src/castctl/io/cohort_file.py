@@ -94,9 +94,8 @@ def parse_trainees(
         else:
             key = trainee_id.casefold()
             if key in seen:
-                problems.add(
-                    number, "trainee_id", f"{trainee_id!r} already used on row {seen[key]}"
-                )
+                typed = shown(trainee_id, what="the id")
+                problems.add(number, "trainee_id", f"{typed} already used on row {seen[key]}")
             else:
                 seen[key] = number
             stored = known.get(trainee_id) if known else None

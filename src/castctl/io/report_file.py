@@ -18,7 +18,7 @@ from castctl.core.records import ReportRow
 from castctl.core.text import KnownIds, id_text, lost_zeros_message
 from castctl.core.vocabulary import MECHANISMS, NETWORKS
 from castctl.errors import InputError
-from castctl.io.cells import shown
+from castctl.io.cells import quotable, shown
 from castctl.io.tabular import Problems, Sheet, split_list
 
 _T = TypeVar("_T")
@@ -46,7 +46,10 @@ def _trainee_cell(statuses: Mapping[str, str]) -> Callable[[str], tuple[str, str
         if trainee_id is None:
             if (padded := known.lost_zeros(text)) is not None:
                 return "", lost_zeros_message(id_text(text), padded)
-            return "", field_reports.reporter_problem(id_text(text), None)
+            typed = id_text(text)
+            if not quotable(typed):  # a name or a note in the id column: not printed back
+                return "", "no trainee with that id"
+            return "", field_reports.reporter_problem(typed, None)
         return trainee_id, field_reports.reporter_problem(trainee_id, statuses[trainee_id])
 
     return _memo(resolve)
