@@ -82,7 +82,8 @@ def rows_as_0003(db: Any, *, with_intake: bool) -> dict[str, list[tuple[Any, ...
 
 
 # What intakes add to a JSON object of intake 2566: its name, and (in the weekly summary) how
-# many pilot weeks it has, which a digest of an intake with its own length needs.
+# many pilot weeks it has, which a digest of an intake with its own length needs. (Mentors
+# also gain ``emails``, the list form of their one ``email``.)
 ADDED = {"intake": BUILT_IN, "pilot_weeks": 2}
 
 
@@ -90,7 +91,14 @@ def without_intake(document: Any) -> Any:
     """A JSON document with the keys intakes add (``ADDED``, with exactly those values) taken
     out of its top-level object (or of each object of a top-level list), nothing else changed."""
     if isinstance(document, dict):
-        return {k: v for k, v in document.items() if not (k in ADDED and v == ADDED[k])}
+        # mentors: the list of a mentor's addresses (issue 12) beside its one ``email``
+        one = document.get("email")
+        emails = [one] if one else []
+        return {
+            k: v
+            for k, v in document.items()
+            if not (k in ADDED and v == ADDED[k]) and not (k == "emails" and v == emails)
+        }
     if isinstance(document, list):
         return [without_intake(d) if isinstance(d, dict) else d for d in document]
     return document
