@@ -53,9 +53,12 @@ def test_a_dry_run_places_everyone_and_writes_nothing(store):
     assert sorted(dry.plan.assignments) == ids
     assert dry.plan.changed == 40 and dry.active_trainees == 40 and dry.dry_run
     # The summary needs no second trip to the store: names and fill come with the result.
-    assert len(dry.pilot_fill) == 10 and all(p.name for p in dry.pilot_fill)
-    assert sum(p.placed for p in dry.pilot_fill) == 40
-    assert dry.target_fill.used == 40
+    assert dry.summary is not None
+    assert len(dry.summary.pilot_fill) == 10 and all(p.name for p in dry.summary.pilot_fill)
+    assert sum(p.placed for p in dry.summary.pilot_fill) == 40
+    assert dry.summary.target_fill.used == 40
+    # Scripts (-f json) do not pay for the summary tables.
+    assert run_assignment(store, INTAKE, dry_run=True, summary=False).summary is None
 
     real = run_assignment(store, INTAKE)
     assert real.plan.assignments == dry.plan.assignments

@@ -57,16 +57,18 @@ def _flat(objs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _summary_views(run: "AssignmentRun") -> tuple[list[View], list[str]]:
     plan = run.plan
+    summary = run.summary
+    assert summary is not None  # asked for: the table and markdown formats show it
     pilot_rows = [
         {"code": p.code, "name": p.name, "placed": p.placed, "capacity": p.capacity,
          **p.by_department}
-        for p in run.pilot_fill
+        for p in summary.pilot_fill
     ]  # fmt: skip
     views = [
         View(
             [Column("code", "Code"), Column("name", "Pilot district (mentor)"),
              Column("placed", "Placed", "right"), Column("capacity", "Capacity", "right"),
-             *(Column(d, d, "right") for d in run.departments)],
+             *(Column(d, d, "right") for d in summary.departments)],
             pilot_rows,
             title=f"Pilot districts of intake {run.intake}: trainees against mentor "
             "capacity, by department",
@@ -74,7 +76,7 @@ def _summary_views(run: "AssignmentRun") -> tuple[list[View], list[str]]:
             + ", ".join(f"{d} {c}" for d, c in sorted(plan.department_cap.items())),
         )
     ]  # fmt: skip
-    fill = run.target_fill
+    fill = summary.target_fill
     views.append(
         View(
             [Column("what", "Target districts"), Column("value", "", "right")],
@@ -91,7 +93,7 @@ def _summary_views(run: "AssignmentRun") -> tuple[list[View], list[str]]:
     rows = [
         {"stage": stage, **{r: s["preference"].get(r, 0) for r in ranks},
          "home": s["home_province"], "region": s["same_region"], "elsewhere": s["elsewhere"]}
-        for stage, s in run.statistics.items()
+        for stage, s in summary.statistics.items()
     ]  # fmt: skip
     views.append(
         View(
@@ -174,7 +176,7 @@ def assign(
         return
     run = placement.run_assignment(
         open_store(), intake, stages=stages, dry_run=dry_run, rematch_all=rematch_all,
-        working=working,
+        working=working, summary=fmt not in (Format.json, Format.csv),
     )  # fmt: skip
     if not run.active_trainees:
         message(
