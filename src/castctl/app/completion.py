@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 
-from castctl.app.intakes import select_intake
+from castctl.app.intake_choice import select_intake
 from castctl.app.stores import Store, open_store_as_is
 from castctl.core.calendar import today_in_bangkok
 from castctl.core.intakes import Intake

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from castctl.core.emails import checked_email
-from castctl.core.intakes import ENV_VAR, Intake, check_update, choose_intake, intake_document
+from castctl.core.intakes import Intake, check_update, intake_document
 from castctl.core.intakes import parse_intake as parse_intake_document
 from castctl.db.districts import district_index
 from castctl.db.intakes import intake_use, load_intakes, save_intake, trainee_counts
@@ -96,12 +96,3 @@ def list_intakes(store: Store, as_of: dt.date) -> list[dict[str, Any]]:
         {**intake_document(i), "trainees": counts.get(i.name, 0), "status": i.status(as_of)}
         for i in load_intakes(store.read)
     ]
-
-
-def select_intake(
-    store: Store, *, name: str | None, environ: dict[str, str], as_of: dt.date
-) -> Intake:
-    """The intake a command works on: --intake > $CASTCTL_INTAKE > the as-of date rule."""
-    return choose_intake(
-        load_intakes(store.read), name=name, env_name=environ.get(ENV_VAR), as_of=as_of
-    )

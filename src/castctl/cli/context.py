@@ -78,7 +78,7 @@ def current_intake(as_of: dt.date | None = None, ctx: typer.Context | None = Non
     rule), chosen once per run."""
     import os
 
-    from castctl.app.intakes import select_intake
+    from castctl.app.intake_choice import select_intake
 
     inv = invocation(ctx)
     if inv.intake is None:
