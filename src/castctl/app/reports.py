@@ -18,7 +18,8 @@ from castctl.core.records import ImportCounts, ReportRow
 from castctl.core.vocabulary import MECHANISMS, NETWORKS
 from castctl.db import report_store
 from castctl.db.timeline import load_weeks
-from castctl.errors import InputError, NotFoundError
+from castctl.db.trainees import require_trainee
+from castctl.errors import InputError
 from castctl.io.report_file import REPORT_OPTIONAL, REPORT_REQUIRED, parse_reports
 from castctl.io.tabular import read_table, split_list
 
@@ -50,11 +51,9 @@ def add_report(
     today in Asia/Bangkok); a second one for the same week replaces the first."""
     weeks = load_weeks(store, intake.name)
     report_week = field_reports.programme_week(weeks, week, intake.name)
-    status = report_store.trainee_status(store, intake.name, trainee_id)
+    trainee_id, status = require_trainee(store.read, intake.name, trainee_id)
     if (why := field_reports.reporter_problem(trainee_id, status)) is not None:
-        if status is None:
-            why += f" in intake {intake.name}"
-        raise (NotFoundError if status is None else InputError)(why)
+        raise InputError(why)
     # calendar.today_in_bangkok looked up at call time: tests pin "today" on the module.
     day = calendar.parse_date(on, "--on") if on else calendar.today_in_bangkok()
     if (why := field_reports.submission_problem(report_week, day, weeks)) is not None:
@@ -108,7 +107,12 @@ def list_reports(
     store: Store, intake: Intake, *, trainee_id: str | None = None, week: int | None = None
 ) -> list[dict[str, Any]]:
     """Stored reports of ``intake``, by trainee and week: the ``reports list -f json`` objects
-    (lists as lists, SDGs as numbers)."""
+    (lists as lists, SDGs as numbers). ``trainee_id`` is any variant of a stored id;
+    ``week`` one of the intake's weeks."""
+    if trainee_id is not None:
+        trainee_id = require_trainee(store.read, intake.name, trainee_id).trainee_id
+    if week is not None:
+        field_reports.programme_week(load_weeks(store, intake.name), week, intake.name)
     rows = report_store.list_reports(store, intake.name, trainee_id=trainee_id, week=week)
     for row in rows:
         for key in ("mechanisms", "networks"):

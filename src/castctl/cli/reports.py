@@ -75,7 +75,7 @@ def add(
         sdgs=sdg or (),
         note=note,
     )
-    message(f"report of {trainee_id} for week {week} {added.outcome}")
+    message(f"report of {added.report.trainee_id} for week {week} {added.outcome}")
 
 
 @app.command("import")

@@ -97,7 +97,7 @@ def show(
     details = View(
         [Column("field", "Field"), Column("value", "Value")],
         [{"field": k, "value": v} for k, v in doc.items() if not k.endswith("_history")],
-        title=f"Trainee {trainee_id}, intake {intake.name}",
+        title=f"Trainee {doc['trainee_id']}, intake {intake.name}",
     )
     status = View(
         [Column(k, k.replace("_", " ").capitalize()) for k in
@@ -126,6 +126,6 @@ def withdraw(
     from castctl.app.cohort import withdraw_trainee
 
     day = parse_date(on, "--on")
-    freed = withdraw_trainee(open_store(), current_intake(), trainee_id, day, reason)
-    places = f"; freed {' and '.join(freed)} place" if freed else ""
-    message(f"{trainee_id} withdrawn on {day}{places}")
+    done = withdraw_trainee(open_store(), current_intake(), trainee_id, day, reason)
+    places = f"; freed {' and '.join(done.freed)} place" if done.freed else ""
+    message(f"{done.trainee_id} withdrawn on {day}{places}")

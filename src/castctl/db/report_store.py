@@ -100,15 +100,6 @@ def save_reports(
     return ImportCounts(len(added), len(updated), same)
 
 
-def trainee_status(store: Store, intake: str, trainee_id: str) -> str | None:
-    """The status of ``trainee_id`` in ``intake``; None when the intake has no such trainee."""
-    rows = store.read(
-        "SELECT status FROM trainee WHERE intake = :intake AND trainee_id = :t",
-        {"intake": intake, "t": trainee_id},
-    )
-    return str(rows[0][0]) if rows else None
-
-
 LISTED = (*REPORT_COLUMNS, "status", "pilot_district_code")
 
 

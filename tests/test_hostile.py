@@ -1,0 +1,130 @@
+"""What a hostile tester found (issue 12), through the real command line on both backends:
+trainee ids typed any way, withdrawals outside the intake, out-of-range options, the
+infeasibility message, "did you mean", help texts."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cohort import Person, add_people
+
+ZWSP = "\u200b"
+VARIANTS = ("t001", " T001 ", "Ｔ００１", f"T001{ZWSP}", "T\u200b001")
+
+
+@pytest.fixture
+def two(database):
+    add_people(
+        database,
+        [Person("T001", "ก", "DOPA", "5607"), Person("00042", "ข", "DLA", "4001")],
+    )
+    return database
+
+
+# ---- 1. one way to find a trainee by its id --------------------------------------------------
+
+
+def _commands(typed: str) -> list[list[str]]:
+    return [
+        ["trainees", "show", typed, "-f", "json"],
+        ["reports", "list", "--trainee", typed, "-f", "json"],
+        ["assign", "--stage", "pilot", "--explain", typed, "-f", "json"],
+        ["assignments", "history", "--trainee", typed, "-f", "json"],
+    ]
+
+
+@pytest.mark.parametrize("typed", VARIANTS)
+def test_every_command_finds_a_trainee_by_any_variant_of_its_id(cli, two, typed):
+    r = cli("reports", "add", typed, "--week", "3", "--on", "2023-07-21")
+    assert r.stderr.strip() == "report of T001 for week 3 added"
+    show, listed, explained, history = (cli(*args).json() for args in _commands(typed))
+    assert show["trainee_id"] == "T001"
+    assert [(x["trainee_id"], x["week"]) for x in listed] == [("T001", 3)]
+    assert explained["trainee_id"] == "T001"
+    assert all(h["trainee_id"] == "T001" for h in history)
+    r = cli("trainees", "withdraw", typed, "--on", "2023-08-01", "--reason", "moved")
+    assert r.stderr.startswith("T001 withdrawn on 2023-08-01")
+    assert two.query("SELECT status FROM trainee WHERE trainee_id = 'T001'") == [("withdrawn",)]
+    assert two.count("trainee") == 2
+
+
+def test_an_id_without_its_leading_zeros_is_named_by_every_command(cli, two):
+    before = two.dump()
+    commands = [
+        *_commands("42"),
+        ["reports", "add", "42", "--week", "3", "--on", "2023-07-21"],
+        ["trainees", "withdraw", "42", "--on", "2023-08-01", "--reason", "moved"],
+    ]
+    for args in commands:
+        r = cli(*args, code=1)
+        assert r.stderr.startswith("Error: 42 looks like the id 00042 without its leading zeros")
+        assert len(r.stderr.strip().splitlines()) == 1
+    assert two.dump() == before
+
+
+def test_an_unknown_id_is_still_unknown(cli, two):
+    r = cli("trainees", "show", "T002", code=1)
+    assert r.stderr == "Error: no trainee with id 'T002' in intake 2566\n"
+    r = cli("reports", "list", "--trainee", "T002", code=1)
+    assert r.stderr == "Error: no trainee with id 'T002' in intake 2566\n"
+
+
+# ---- 2. withdrawals inside the intake, for a reason -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("on", "day"),
+    [
+        ("2023-07-03", "2023-07-03"),  # the first Monday
+        ("17 พ.ย. 2566", "2023-11-17"),
+        ("17 พฤศจิกายน 2566", "2023-11-17"),
+        ("3/12/2566", "2023-12-03"),  # the Sunday after the last Friday
+        ("2566-08-01", "2023-08-01"),
+    ],
+)
+def test_withdraw_takes_every_date_form_inside_the_intake(cli, two, on, day):
+    r = cli("trainees", "withdraw", "T001", "--on", on, "--reason", "moved")
+    assert r.stderr.startswith(f"T001 withdrawn on {day}")
+    assert two.query(
+        "SELECT effective_on, reason FROM trainee_status_change WHERE status = 'withdrawn'"
+    ) == [(day, "moved")]
+
+
+@pytest.mark.parametrize("on", ["2023-07-02", "2023-12-04", "2030-01-01", "1/1/2500"])
+def test_withdraw_outside_the_intake_is_refused_naming_the_window(cli, two, on):
+    before = two.dump()
+    r = cli("trainees", "withdraw", "T001", "--on", on, "--reason", "moved", code=1)
+    assert r.stderr.startswith("Error: --on ")
+    assert "outside intake 2566, which runs from Mon 2023-07-03 to Sun 2023-12-03" in r.stderr
+    assert two.dump() == before
+
+
+@pytest.mark.parametrize("reason", ["", "   ", ZWSP])
+def test_withdraw_without_a_reason_is_refused(cli, two, reason):
+    before = two.dump()
+    r = cli("trainees", "withdraw", "T001", "--on", "2023-08-01", "--reason", reason, code=1)
+    assert r.stderr.startswith("Error: --reason is empty")
+    assert two.dump() == before
+
+
+# ---- 3. one exit code for out-of-range options --------------------------------------------------
+
+
+@pytest.mark.parametrize("week", ["0", "23", "99"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["reports", "add", "T001", "--on", "2023-07-21"],
+        ["reports", "list"],
+        ["summary", "weekly"],
+    ],
+)
+def test_a_week_outside_the_intake_is_a_usage_error_everywhere(cli, two, command, week):
+    before = two.dump()
+    r = cli(*command, "--week", week, code=2)
+    assert r.stderr.strip().splitlines()[-1] == (
+        f"Error: Invalid value for '--week': {week} is not in the range 1-22 (intake 2566's weeks)"
+    )
+    assert r.stderr.startswith(f"Usage: castctl {' '.join(command[:2])} ")
+    assert "Traceback" not in r.stderr
+    assert two.dump() == before
