@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.cohort import Person, add_people
+from tests.cohort_files import PILOT_CODES
 
 ZWSP = "\u200b"
 VARIANTS = ("t001", " T001 ", "Ｔ００１", f"T001{ZWSP}", "T\u200b001")
@@ -128,3 +129,41 @@ def test_a_week_outside_the_intake_is_a_usage_error_everywhere(cli, two, command
     assert r.stderr.startswith(f"Usage: castctl {' '.join(command[:2])} ")
     assert "Traceback" not in r.stderr
     assert two.dump() == before
+
+
+# ---- 4. the infeasibility message counts what it means ------------------------------------------
+
+
+def test_late_joiners_that_only_a_rematch_can_place_say_so(cli, database):
+    """Kept: 2 DLA in each of five pilot districts (their full share once DLA has 16), 4 OPS
+    filling each of the other five (mentor capacity ceil(36 / 10) = 4). Six DLA join: no district
+    with room may take another DLA, but a full re-solve spreads OPS 2 per district and fits all.
+    """
+    kept = [Person(f"D{k:02d}", "ด", "DLA", PILOT_CODES[k // 2]) for k in range(10)] + [
+        Person(f"O{k:02d}", "อ", "OPS", PILOT_CODES[5 + k // 4]) for k in range(20)
+    ]
+    joiners = [Person(f"N{k}", "น", "DLA", None) for k in range(6)]
+    add_people(database, kept + joiners)
+    before = database.dump()
+    r = cli("assign", "--stage", "pilot", code=3)
+    assert r.stderr == (
+        "Error: 6 unplaced DLA trainees (of 16) need a district but every district with room "
+        "already has its DLA share (ceil(16 / 10) = 2); castctl assign --rematch-all can place "
+        "everyone by moving placed trainees\n"
+    )
+    assert database.dump() == before
+    done = cli("assign", "--stage", "pilot", "--rematch-all", "-f", "json").json()
+    assert all(a["pilot_district_code"] for a in done["assignments"])
+
+
+def test_no_rematch_hint_when_a_rematch_would_fail_too(cli, database):
+    # Every mentor takes 1: 10 places for 12 trainees, however they are moved.
+    add_people(
+        database,
+        [Person(f"D{k:02d}", "ด", "DLA", PILOT_CODES[k]) for k in range(9)]
+        + [Person(f"N{k}", "น", "DLA", None) for k in range(3)],
+    )
+    for code in PILOT_CODES:
+        cli("mentors", "set", code, "--capacity", "1")
+    r = cli("assign", "--stage", "pilot", code=3)
+    assert r.stderr == "Error: mentor capacity 10 < 12 active trainees\n"
