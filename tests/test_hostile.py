@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.cohort import Person, add_people
-from tests.cohort_files import PILOT_CODES
+from tests.cohort_files import PILOT_CODES, TRAINEE_COLUMNS, write_csv
 
 ZWSP = "\u200b"
 VARIANTS = ("t001", " T001 ", "Ｔ００１", f"T001{ZWSP}", "T\u200b001")
@@ -167,3 +167,58 @@ def test_no_rematch_hint_when_a_rematch_would_fail_too(cli, database):
         cli("mentors", "set", code, "--capacity", "1")
     r = cli("assign", "--stage", "pilot", code=3)
     assert r.stderr == "Error: mentor capacity 10 < 12 active trainees\n"
+
+
+# ---- 5. "did you mean" offers only what the command accepts -------------------------------------
+
+MUEANG_PILOTS = "'Mueang Khon Kaen', 'Mueang Phitsanulok' or 'Mueang Yala'"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["trainees", "--pilot", "Mueang"],
+        ["mentors", "set", "Mueang", "--capacity", "3"],
+        ["progress", "--district", "Mueang"],
+    ],
+)
+def test_did_you_mean_lists_every_matching_pilot_district_and_only_those(cli, two, args):
+    r = cli(*args, code=1)
+    assert r.stderr == f"Error: unknown district 'Mueang'; did you mean {MUEANG_PILOTS}?\n"
+
+
+def test_a_pilot_preference_suggests_pilot_districts_only(cli, two, tmp_path):
+    path = write_csv(
+        tmp_path / "t.csv",
+        [["T9", "ก", "DOPA", "10", "", "Mueang", ""]],
+        header=TRAINEE_COLUMNS,
+    )
+    r = cli("trainees", "import", path, code=1)
+    assert f"unknown district 'Mueang'; did you mean {MUEANG_PILOTS}?" in r.stderr
+
+
+@pytest.mark.parametrize(
+    "name", ["กทม.", "กทม", "กรุงเทพฯ", "กรุงเทพมหานคร", "Bangkok", "BKK", "bkk", " กทม. "]
+)
+def test_bangkok_by_every_name_people_type(cli, two, tmp_path, name):
+    districts = cli("districts", "--province", name, "-f", "json").json()
+    assert len(districts) == 50 and {d["province_code"] for d in districts} == {"10"}
+    assert [t["trainee_id"] for t in cli("trainees", "--province", name, "-f", "json").json()] == [
+        "00042",
+        "T001",
+    ]
+    path = write_csv(
+        tmp_path / "t.csv", [["T9", "ก", "DOPA", name, "", "", ""]], header=TRAINEE_COLUMNS
+    )
+    cli("trainees", "import", path)
+    assert two.query("SELECT home_province FROM trainee WHERE trainee_id = 'T9'") == [("10",)]
+
+
+def test_province_aliases_name_one_province_each():
+    from castctl.core.reference import ProvinceIndex, all_provinces, province_aliases
+
+    provinces = {p.code: p for p in all_provinces()}
+    index = ProvinceIndex(provinces.values())
+    for code, aliases in province_aliases().items():
+        for alias in aliases:
+            assert index.find(alias).code == code, alias
