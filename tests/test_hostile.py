@@ -222,3 +222,16 @@ def test_province_aliases_name_one_province_each():
     for code, aliases in province_aliases().items():
         for alias in aliases:
             assert index.find(alias).code == code, alias
+
+
+# ---- 6. help says what files are read -----------------------------------------------------------
+
+
+@pytest.mark.backend_independent
+@pytest.mark.parametrize("command", ["trainees", "targets", "reports"])
+def test_import_help_names_every_accepted_encoding_and_separator(cli, command):
+    text = " ".join(cli(command, "import", "-h").stdout.split())
+    assert "BOM or not" not in text
+    for part in ("UTF-8 with or without BOM", "UTF-16 with BOM", "Windows-874/TIS-620",
+                 "',', ';' or tab", "XLSX (first sheet)"):  # fmt: skip
+        assert part in text, part
