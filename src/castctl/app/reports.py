@@ -93,14 +93,28 @@ def import_reports(
     bad row);
     ``dry_run`` counts what would change and writes nothing. ``track(rows, total)`` wraps the
     checking of the rows (a progress bar)."""
+    rows = _parse_file(store, intake, path, track)
+    # The sheet (every cell of the file) is gone by now: only the checked rows stay for the save.
+    return report_store.save_reports(store, intake.name, rows, dry_run=dry_run)
+
+
+def _parse_file(
+    store: Store,
+    intake: Intake,
+    path: Path,
+    track: Callable[[Iterable[Any], int], Iterable[Any]],
+) -> list[ReportRow]:
+    """The checked rows of the file; the parsed sheet is freed on return."""
     sheet = read_table(path, required=REPORT_REQUIRED, optional=REPORT_OPTIONAL)
+    total = len(sheet)
     rows = parse_reports(
         sheet,
         report_store.trainee_statuses(store, intake.name),
         load_weeks(store, intake.name),
-        track=lambda rows: track(rows, len(sheet)),
+        track=lambda rows: track(rows, total),
     )
-    return report_store.save_reports(store, intake.name, rows, dry_run=dry_run)
+    del sheet
+    return rows
 
 
 def list_reports(
