@@ -440,10 +440,6 @@ def test_canonical_variants_update_the_stored_trainee(cli, tmp_path):
     assert set(trainees(cli)) == {"T001", f"ก{NAM_COMPOSED}"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs cli/trainees.py to pass the stored ids: parse_trainees(..., known_ids=...)",
-)
 def test_an_id_in_another_case_updates_the_stored_trainee(cli, tmp_path):
     base = ["ก", "DOPA", "10", "", "", ""]
     cli("trainees", "import", write_csv(tmp_path / "a.csv", [["T001", *base], ["00042", *base]]))

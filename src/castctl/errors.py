@@ -30,6 +30,18 @@ class InputError(CastError):
         self.problems = problems or []
 
 
+class OptionRangeError(CastError):
+    """An option value outside its documented range, when the range depends on the data (a
+    ``--week`` beyond the intake's weeks): a usage error, exit 2, shown as click shows one
+    (``Error: Invalid value for '--week': …``) by the CLI's one error handler."""
+
+    exit_code = 2
+
+    def __init__(self, option: str, message: str) -> None:
+        super().__init__(message)
+        self.option = option
+
+
 class NotFoundError(CastError):
     """A district, province, trainee or week that does not exist."""
 

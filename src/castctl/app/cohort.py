@@ -5,6 +5,7 @@ enrolments. Pilot preferences name the intake's pilot districts."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,12 @@ from castctl.app.working import Working, quietly
 from castctl.core.intakes import Intake
 from castctl.core.records import ImportCounts
 from castctl.core.reference import find_department
+from castctl.core.text import canonical
 from castctl.db import cohort
 from castctl.db.cohort import load_placement_changes, load_target_fill
 from castctl.db.districts import district_index, province_index
 from castctl.db.store import Store
-from castctl.db.trainees import load_trainees, require_trainee, status_history
+from castctl.db.trainees import load_trainees, require_trainee, status_history, trainee_ids
 from castctl.errors import InputError
 from castctl.io.cohort_file import (
     TARGET_OPTIONAL,
@@ -44,7 +46,8 @@ def import_trainees(
     sheet = read_table(path, required=TRAINEE_REQUIRED, optional=TRAINEE_OPTIONAL)
     with working(f"checking and importing {len(sheet):,} trainees…", size=len(sheet)):
         districts = district_index(store, pilots=intake.pilot_codes)
-        rows = parse_trainees(sheet, districts, province_index(store), intake=intake.name)
+        known = trainee_ids(store.read, intake.name)
+        rows = parse_trainees(sheet, districts, province_index(store), known, intake=intake.name)
         return cohort.import_trainees(store, intake.name, rows, dry_run=dry_run)
 
 
@@ -82,7 +85,7 @@ PLACEMENT_HISTORY_KEYS = ("changed_at", "stage", "old_code", "new_code", "reason
 def show_trainee(store: Store, intake: Intake, trainee_id: str) -> dict[str, Any]:
     """One trainee of the intake: details and placement, ``status_history``,
     ``placement_history``."""
-    require_trainee(store.read, intake.name, trainee_id)
+    trainee_id = require_trainee(store.read, intake.name, trainee_id).trainee_id
     trainee = load_trainees(store, intake.name, trainee_id)[0]
     trainee["status_history"] = status_history(store, intake.name, trainee_id)
     trainee["placement_history"] = [
@@ -92,12 +95,28 @@ def show_trainee(store: Store, intake: Intake, trainee_id: str) -> dict[str, Any
     return trainee
 
 
+@dataclass(frozen=True)
+class Withdrawal:
+    trainee_id: str  # as stored
+    freed: list[str]  # the stages whose place was freed
+
+
 def withdraw_trainee(
     store: Store, intake: Intake, trainee_id: str, on: dt.date, reason: str
-) -> list[str]:
-    """Withdraw an active trainee of the intake on ``on``; returns the stages whose place was
-    freed."""
-    return cohort.withdraw(store, intake.name, trainee_id, on, reason)
+) -> Withdrawal:
+    """Withdraw an active trainee of the intake on ``on``, a day of the intake (from its start
+    Monday to the Sunday after its last Friday), for a non-blank ``reason``."""
+    reason = canonical(reason)
+    if not reason:
+        raise InputError("--reason is empty: say why (it is kept in the status history)")
+    first, last = intake.start, intake.last_day_running
+    if not first <= on <= last:
+        raise InputError(
+            f"--on {on} is outside intake {intake.name}, which runs from "
+            f"{first:%a %Y-%m-%d} to {last:%a %Y-%m-%d}"
+        )
+    stored = require_trainee(store.read, intake.name, trainee_id).trainee_id
+    return Withdrawal(stored, cohort.withdraw(store, intake.name, stored, on, reason))
 
 
 def import_targets(

@@ -177,7 +177,7 @@ def explain_placement(
     """
     with store.snapshot() as query:  # the cohort solved and the trainee checked agree
         inp, plan = _load_and_solve(query, intake, stages, rematch_all, working)
-        require_trainee(query, intake.name, trainee_id, active=True)
+        trainee_id = require_trainee(query, intake.name, trainee_id, active=True).trainee_id
     trainee = next(t for t in inp.trainees if t.trainee_id == trainee_id)
     before = inp.current.get(trainee_id)
     doc: dict[str, Any] = {"trainee_id": trainee_id, "intake": intake.name}
@@ -212,5 +212,8 @@ def list_placements(store: Store, intake: Intake) -> list[dict[str, Any]]:
 def placement_history(
     store: Store, intake: Intake, trainee_id: str | None = None
 ) -> list[dict[str, Any]]:
-    """Every placement change in the intake (or one trainee's), oldest first."""
+    """Every placement change in the intake (or one trainee's, by any variant of the id),
+    oldest first."""
+    if trainee_id is not None:
+        trainee_id = require_trainee(store.read, intake.name, trainee_id).trainee_id
     return load_placement_changes(store, intake.name, trainee_id)

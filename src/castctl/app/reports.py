@@ -18,7 +18,8 @@ from castctl.core.records import ImportCounts, ReportRow
 from castctl.core.vocabulary import MECHANISMS, NETWORKS
 from castctl.db import report_store
 from castctl.db.timeline import load_weeks
-from castctl.errors import InputError, NotFoundError
+from castctl.db.trainees import require_trainee
+from castctl.errors import InputError
 from castctl.io.report_file import REPORT_OPTIONAL, REPORT_REQUIRED, parse_reports
 from castctl.io.tabular import read_table, split_list
 
@@ -50,11 +51,9 @@ def add_report(
     today in Asia/Bangkok); a second one for the same week replaces the first."""
     weeks = load_weeks(store, intake.name)
     report_week = field_reports.programme_week(weeks, week, intake.name)
-    status = report_store.trainee_status(store, intake.name, trainee_id)
+    trainee_id, status = require_trainee(store.read, intake.name, trainee_id)
     if (why := field_reports.reporter_problem(trainee_id, status)) is not None:
-        if status is None:
-            why += f" in intake {intake.name}"
-        raise (NotFoundError if status is None else InputError)(why)
+        raise InputError(why)
     # calendar.today_in_bangkok looked up at call time: tests pin "today" on the module.
     day = calendar.parse_date(on, "--on") if on else calendar.today_in_bangkok()
     if (why := field_reports.submission_problem(report_week, day, weeks)) is not None:
@@ -94,21 +93,40 @@ def import_reports(
     bad row);
     ``dry_run`` counts what would change and writes nothing. ``track(rows, total)`` wraps the
     checking of the rows (a progress bar)."""
+    rows = _parse_file(store, intake, path, track)
+    # The sheet (every cell of the file) is gone by now: only the checked rows stay for the save.
+    return report_store.save_reports(store, intake.name, rows, dry_run=dry_run)
+
+
+def _parse_file(
+    store: Store,
+    intake: Intake,
+    path: Path,
+    track: Callable[[Iterable[Any], int], Iterable[Any]],
+) -> list[ReportRow]:
+    """The checked rows of the file; the parsed sheet is freed on return."""
     sheet = read_table(path, required=REPORT_REQUIRED, optional=REPORT_OPTIONAL)
+    total = len(sheet)
     rows = parse_reports(
         sheet,
         report_store.trainee_statuses(store, intake.name),
         load_weeks(store, intake.name),
-        track=lambda rows: track(rows, len(sheet)),
+        track=lambda rows: track(rows, total),
     )
-    return report_store.save_reports(store, intake.name, rows, dry_run=dry_run)
+    del sheet
+    return rows
 
 
 def list_reports(
     store: Store, intake: Intake, *, trainee_id: str | None = None, week: int | None = None
 ) -> list[dict[str, Any]]:
     """Stored reports of ``intake``, by trainee and week: the ``reports list -f json`` objects
-    (lists as lists, SDGs as numbers)."""
+    (lists as lists, SDGs as numbers). ``trainee_id`` is any variant of a stored id;
+    ``week`` one of the intake's weeks."""
+    if trainee_id is not None:
+        trainee_id = require_trainee(store.read, intake.name, trainee_id).trainee_id
+    if week is not None:
+        field_reports.programme_week(load_weeks(store, intake.name), week, intake.name)
     rows = report_store.list_reports(store, intake.name, trainee_id=trainee_id, week=week)
     for row in rows:
         for key in ("mechanisms", "networks"):

@@ -1,7 +1,8 @@
 """The command line: a thin layer that parses options, calls the core, renders results.
 
 Every user error (``castctl.errors.CastError``) becomes ``Error: …`` on stderr and its exit code
-here, in ``CastGroup.invoke``, and nowhere else.
+here, in ``CastGroup.invoke``, and nowhere else; an ``OptionRangeError`` (an option value outside
+its documented range, which may depend on the intake) becomes click's usage error, exit 2.
 """
 
 from __future__ import annotations
@@ -20,13 +21,20 @@ from typer.core import TyperGroup  # noqa: E402
 
 from castctl import __version__  # noqa: E402
 from castctl.cli.context import Invocation  # noqa: E402
-from castctl.errors import CastError, InputError  # noqa: E402
+from castctl.errors import CastError, InputError, OptionRangeError  # noqa: E402
 
 
 class CastGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except OptionRangeError as exc:
+            # A usage error found against the data (``--week`` beyond the intake's weeks):
+            # shown and exited (2) exactly as click shows its own range errors.
+            where = ctx.obj.command_ctx if isinstance(ctx.obj, Invocation) else None
+            raise typer.BadParameter(
+                exc.message, ctx=where or ctx, param_hint=f"'{exc.option}'"
+            ) from None
         except CastError as exc:
             report_error(exc)
             ctx.exit(exc.exit_code)

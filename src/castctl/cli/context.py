@@ -30,6 +30,9 @@ class Invocation:
     intake_option: str | None = None
     store: Store | None = None
     intake: Intake | None = None
+    # The click context of the command that asked for the store or the intake: a usage error
+    # raised by the app layer (``OptionRangeError``) shows that command's usage line.
+    command_ctx: Any = None
 
     def close(self) -> None:
         if self.store is not None:
@@ -44,6 +47,7 @@ def invocation(ctx: typer.Context | None = None) -> Invocation:
     found: Invocation | None = current.find_object(Invocation)
     if found is None:  # a command invoked on its own (tests of a sub-app): defaults
         found = current.ensure_object(Invocation)
+    found.command_ctx = current
     return found
 
 

@@ -24,6 +24,12 @@ from castctl.cli.output import Format
 
 DATA_FORMATS = ("table", "json", "csv", "markdown")
 
+# What an import reads (castctl.io.tabular detects the encoding and the separator).
+IMPORT_FILE_HELP = (
+    "CSV (UTF-8 with or without BOM, UTF-16 with BOM, or Windows-874/TIS-620; separated by "
+    "',', ';' or tab) or XLSX (first sheet), header row first"
+)
+
 
 class Lang(enum.StrEnum):
     en = "en"

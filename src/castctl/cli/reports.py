@@ -8,7 +8,13 @@ from typing import Annotated, Any
 import typer
 
 from castctl.cli.context import current_intake, open_store
-from castctl.cli.options import DryRunOpt, FormatOpt, TraineeIdArg, TraineeIdOpt
+from castctl.cli.options import (
+    IMPORT_FILE_HELP,
+    DryRunOpt,
+    FormatOpt,
+    TraineeIdArg,
+    TraineeIdOpt,
+)
 from castctl.cli.output import Column, Format, View, emit, message, progress
 
 app = typer.Typer(
@@ -75,7 +81,7 @@ def add(
         sdgs=sdg or (),
         note=note,
     )
-    message(f"report of {trainee_id} for week {week} {added.outcome}")
+    message(f"report of {added.report.trainee_id} for week {week} {added.outcome}")
 
 
 @app.command("import")
@@ -83,8 +89,8 @@ def import_(
     file: Annotated[
         Path,
         typer.Argument(
-            help="CSV (UTF-8, BOM or not) or XLSX file with the columns trainee_id, week, "
-            "submitted_on, mechanisms, networks, sdgs, note.",
+            help=f"{IMPORT_FILE_HELP}, with the columns trainee_id, week, submitted_on, "
+            "mechanisms, networks, sdgs, note.",
             show_default=False,
         ),
     ],

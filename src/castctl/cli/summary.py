@@ -39,7 +39,6 @@ def weekly(
         int | None,
         typer.Option(
             "--week",
-            min=1,
             metavar="N",
             help="The week to summarise (default: the last one ended).",
         ),

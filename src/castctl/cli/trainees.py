@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from castctl.cli.context import current_intake, open_store
-from castctl.cli.options import DryRunOpt, FormatOpt, TraineeIdArg
+from castctl.cli.options import IMPORT_FILE_HELP, DryRunOpt, FormatOpt, TraineeIdArg
 from castctl.cli.output import Column, Format, View, emit, message, working
 from castctl.core.calendar import parse_date
 
@@ -17,9 +17,7 @@ app = typer.Typer(
 
 FileArg = Annotated[
     Path,
-    typer.Argument(
-        help="CSV (UTF-8, BOM or not) or XLSX file, header row first.", show_default=False
-    ),
+    typer.Argument(help=f"{IMPORT_FILE_HELP}.", show_default=False),
 ]
 
 
@@ -97,7 +95,7 @@ def show(
     details = View(
         [Column("field", "Field"), Column("value", "Value")],
         [{"field": k, "value": v} for k, v in doc.items() if not k.endswith("_history")],
-        title=f"Trainee {trainee_id}, intake {intake.name}",
+        title=f"Trainee {doc['trainee_id']}, intake {intake.name}",
     )
     status = View(
         [Column(k, k.replace("_", " ").capitalize()) for k in
@@ -118,14 +116,22 @@ def show(
 def withdraw(
     trainee_id: TraineeIdArg,
     on: Annotated[
-        str, typer.Option("--on", metavar="YYYY-MM-DD", help="Date the withdrawal takes effect.")
+        str,
+        typer.Option(
+            "--on",
+            metavar="DATE",
+            help="Date the withdrawal takes effect, a day of the intake (its start Monday to the "
+            "Sunday after its last Friday): YYYY-MM-DD, D/M/YYYY or 17 พ.ย. 2566 (BE years too).",
+        ),
     ],
-    reason: Annotated[str, typer.Option("--reason", help="Why (kept in the status history).")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why, not blank (kept in the status history).")
+    ],
 ) -> None:
     """Withdraw a trainee: status history kept, places freed, no more reports expected."""
     from castctl.app.cohort import withdraw_trainee
 
     day = parse_date(on, "--on")
-    freed = withdraw_trainee(open_store(), current_intake(), trainee_id, day, reason)
-    places = f"; freed {' and '.join(freed)} place" if freed else ""
-    message(f"{trainee_id} withdrawn on {day}{places}")
+    done = withdraw_trainee(open_store(), current_intake(), trainee_id, day, reason)
+    places = f"; freed {' and '.join(done.freed)} place" if done.freed else ""
+    message(f"{done.trainee_id} withdrawn on {day}{places}")

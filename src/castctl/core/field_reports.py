@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from castctl.core.calendar import Week
 from castctl.core.text import name_key
 from castctl.core.vocabulary import MECHANISMS, NETWORKS, SDGS
-from castctl.errors import InputError
+from castctl.errors import OptionRangeError
 
 # The contract's week runs Monday to Sunday (a Saturday belongs to the week that just ended),
 # so a report for the last week may still come in over its weekend.
@@ -123,10 +123,13 @@ def is_programme_week(number: int, count: int) -> bool:
 
 def programme_week(weeks: Sequence[Week], number: int, intake: str | None = None) -> Week:
     """Week ``number`` (given as ``--week``) of the intake whose weeks are ``weeks`` (named
-    ``intake`` in the message), or ``InputError``."""
+    ``intake`` in the message), or an ``OptionRangeError`` (exit 2, a usage error: the range is
+    documented as 1 to the intake's weeks)."""
     if not is_programme_week(number, len(weeks)):
         whose = f"intake {intake}'s" if intake else "the intake's"
-        raise InputError(f"--week {number}: {whose} weeks are 1-{len(weeks)}")
+        raise OptionRangeError(
+            "--week", f"{number} is not in the range 1-{len(weeks)} ({whose} weeks)"
+        )
     return weeks[number - 1]
 
 

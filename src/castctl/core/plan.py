@@ -17,9 +17,11 @@ from castctl.core.solver import (
     Candidate,
     Place,
     StageResult,
+    check_feasible,
     department_caps,
     place_trainees,
 )
+from castctl.errors import InfeasibleError
 
 STAGES = ("pilot", "target")
 
@@ -103,16 +105,24 @@ def plan_assignment(
             if stage == "pilot"
             else None
         )
-        result = place_trainees(
-            [t.candidate(stage) for t in by_id],
-            places,
-            fixed=fixed,
-            department_cap=caps,
-            capacity_label="mentor capacity" if stage == "pilot" else "target capacity",
-            # Never move a placed trainee unasked: when a limit shrank under them (a
-            # withdrawal lowers ceil(n / 10)), they stay and only new trainees are held to it.
-            tolerate_kept=not rematch_all,
-        )
+        candidates = [t.candidate(stage) for t in by_id]
+        label = "mentor capacity" if stage == "pilot" else "target capacity"
+        try:
+            result = place_trainees(
+                candidates,
+                places,
+                fixed=fixed,
+                department_cap=caps,
+                capacity_label=label,
+                # Never move a placed trainee unasked: when a limit shrank under them (a
+                # withdrawal lowers ceil(n / 10)), they stay and only new trainees are held to
+                # it.
+                tolerate_kept=not rematch_all,
+            )
+        except InfeasibleError as exc:
+            if fixed and _feasible(candidates, places, caps, label):
+                raise InfeasibleError(f"{exc.message}; {REMATCH_HINT}") from exc
+            raise
         plan.results[stage] = result
         plan.notes.extend(_over_limits(stage, result, places, by_id, caps))
         plan.places[stage] = list(places)
@@ -135,6 +145,23 @@ def plan_assignment(
                     (placement.trainee_id, stage, old_code, placement.district_code)
                 )
     return plan
+
+
+REMATCH_HINT = "castctl assign --rematch-all can place everyone by moving placed trainees"
+
+
+def _feasible(
+    candidates: Sequence[Candidate],
+    places: Sequence[Place],
+    caps: Mapping[str, int] | None,
+    label: str,
+) -> bool:
+    """Whether the whole stage, solved afresh (``--rematch-all``), has a placement."""
+    try:
+        check_feasible(candidates, places, department_cap=caps, capacity_label=label)
+    except InfeasibleError:
+        return False
+    return True
 
 
 def _over_limits(

@@ -20,6 +20,9 @@ from typing import Generic, TypeVar
 from castctl.core.text import canonical, name_key
 from castctl.errors import NotFoundError
 
+# "Did you mean" lists at most this many names that begin with what was typed.
+MAX_SUGGESTIONS = 8
+
 REGIONS = ("north", "northeast", "central", "east", "west", "south")
 
 
@@ -84,10 +87,14 @@ class UnknownName(NotFoundError):
     """No item has this code or name; ``suggestions`` are the closest names (may be empty), so
     an importer can decide whether to quote what was typed."""
 
-    def __init__(self, kind: str, text: str, suggestions: Sequence[str]) -> None:
+    def __init__(self, kind: str, text: str, suggestions: Sequence[str], more: int = 0) -> None:
         hint = ""
         if suggestions:
-            hint = "; did you mean " + " or ".join(repr(s) for s in suggestions) + "?"
+            quoted = [repr(s) for s in suggestions]
+            listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+            hint = f"; did you mean {listed}?"
+            if more:
+                hint = f"; did you mean {', '.join(quoted)} or one of {more} more (give the code)?"
         super().__init__(f"unknown {kind} {text!r}{hint}")
         self.kind = kind
         self.text = text
@@ -186,6 +193,18 @@ class _Index(Generic[T]):
         if len(matches) > 1:
             codes = ", ".join(sorted(str(getattr(m, "code", m)) for m in matches))
             raise NotFoundError(f"{self.kind} {raw!r} is ambiguous: use a code ({codes})")
+        # A name that begins with what was typed, or has a word that does ("Mueang" for the
+        # three pilot "Mueang …" districts): every one, each item once, by code.
+        if len(key) >= 2:
+            starts: dict[str, str] = {}
+            for name, items in self.by_name.items():
+                if name.startswith(key) or f" {key}" in name:
+                    for item in items:
+                        starts.setdefault(str(getattr(item, "code", item)), self.labels[name])
+            if starts:
+                labels = [starts[code] for code in sorted(starts)]
+                shown = labels if len(labels) <= MAX_SUGGESTIONS + 1 else labels[:MAX_SUGGESTIONS]
+                raise UnknownName(self.kind, raw, shown, more=len(labels) - len(shown))
         close = difflib.get_close_matches(key, list(self.by_name), n=6, cutoff=0.6)
         # Offer only names that read differently from what was typed (a name that is the same
         # text canonically would have matched), each once.
@@ -201,8 +220,23 @@ class DistrictIndex(_Index[DistrictRef]):
 
 
 class ProvinceIndex(_Index[ProvinceRef]):
+    """Provinces by code, Thai or English name, or an alias of ``data/province_aliases.yaml``
+    (``กทม.``, ``กรุงเทพฯ``, ``BKK`` are Bangkok)."""
+
     def __init__(self, provinces: Iterable[ProvinceRef]) -> None:
-        super().__init__("province", ((p, p.code, (p.name_th, p.name_en)) for p in provinces))
+        aliases = province_aliases()
+        super().__init__(
+            "province",
+            ((p, p.code, (p.name_th, p.name_en, *aliases.get(p.code, ()))) for p in provinces),
+        )
+
+
+@cache
+def province_aliases() -> dict[str, tuple[str, ...]]:
+    """Province code -> the other names people type for it (data, not code)."""
+    data = _load_yaml("province_aliases.yaml")
+    assert isinstance(data, dict)
+    return {str(code): tuple(str(a) for a in names) for code, names in data.items()}
 
 
 @cache

@@ -238,13 +238,40 @@ def _check(
         allowed = sum(
             _department_left(problem, dept, j, department_cap) for j in range(len(problem.places))
         )
-        if n_dept > allowed:
+        if n_dept > allowed and not problem.kept_by_department:
             raise InfeasibleError(
                 f"department {dept} has {n_dept} trainees but the spread rule allows {allowed} "
                 f"with the current capacities"
             )
+        if n_dept > allowed:
+            raise InfeasibleError(
+                _unplaced_department(problem, dept, n_dept, allowed, department_cap)
+            )
     if joint:
         _check_departments_together(problem, department_cap, to_place)
+
+
+def _unplaced_department(
+    problem: _Problem, dept: str, n_dept: int, allowed: int, department_cap: Mapping[str, int]
+) -> str:
+    """Why ``n_dept`` unplaced trainees of ``dept`` find no room when others are kept: counted
+    as what they are (the unplaced ones, of the department's total) with the share that the
+    spread rule gives a district."""
+    total = sum(1 for c in problem.candidates if c.department == dept)
+    cap, n_places = department_cap[dept], len(problem.places)
+    share = f"{dept} share"
+    if cap == math.ceil(total / n_places):
+        share += f" (ceil({total} / {n_places}) = {cap})"
+    else:
+        share += f" ({cap})"
+    who = f"{n_dept} unplaced {dept} trainee{'s' if n_dept != 1 else ''} (of {total})"
+    with_room = [j for j in range(n_places) if problem.capacity_left[j] > 0]
+    if allowed == 0 and with_room:
+        return f"{who} need a district but every district with room already has its {share}"
+    return (
+        f"{who} need a district but the room left and the {share} per district leave "
+        f"places for only {allowed}"
+    )
 
 
 def _check_departments_together(
@@ -280,9 +307,10 @@ def _check_departments_together(
     n_free = sum(to_place.values())
     placed = int(flow.optimal_flow())
     if placed < n_free:
+        unplaced = " unplaced" if problem.kept_by_department else ""
         raise InfeasibleError(
-            f"{n_free - placed} of {n_free} trainees cannot be placed: the capacities and the "
-            f"department spread rule leave room for only {placed}"
+            f"{n_free - placed} of {n_free}{unplaced} trainees cannot be placed: the capacities "
+            f"and the department spread rule leave room for only {placed}"
         )
 
 

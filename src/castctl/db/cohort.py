@@ -148,10 +148,11 @@ def record_changes(
 
 
 def withdraw(store: Store, intake: str, trainee_id: str, on: dt.date, reason: str) -> list[str]:
-    """Mark a trainee of ``intake`` withdrawn, free their places; returns the stages freed."""
+    """Mark a trainee of ``intake`` withdrawn, free their places; returns the stages freed.
+    ``trainee_id`` is the stored id (``db.trainees.require_trainee`` resolves a typed one)."""
     freed: list[str] = []
     with store.transaction() as tx:
-        if require_trainee(tx.query, intake, trainee_id) == "withdrawn":
+        if require_trainee(tx.query, intake, trainee_id).status == "withdrawn":
             raise InputError(f"trainee {trainee_id} is already withdrawn")
         now = now_text()
         tx.execute(

@@ -4,10 +4,11 @@ history. A trainee is (intake, trainee_id): the same id in two intakes is two en
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
+from castctl.core.text import KnownIds, id_text, lost_zeros_message
 from castctl.db.store import Store
-from castctl.errors import NotFoundError
+from castctl.errors import InputError, NotFoundError
 
 Query = Callable[..., list[tuple[Any, ...]]]
 
@@ -45,18 +46,51 @@ def load_trainees(store: Store, intake: str, trainee_id: str | None = None) -> l
     return rows
 
 
-def require_trainee(query: Query, intake: str, trainee_id: str, *, active: bool = False) -> str:
-    """The trainee's status in ``intake``; a ``NotFoundError`` when the intake has no such
-    trainee (or, with ``active``, no such active trainee)."""
-    row = query(
-        "SELECT status FROM trainee WHERE intake = :intake AND trainee_id = :t",
-        {"intake": intake, "t": trainee_id},
-    )
-    if not row or (active and row[0][0] != "active"):
+def trainee_ids(query: Query, intake: str) -> list[str]:
+    """Every stored trainee id of ``intake``."""
+    return [
+        str(r[0])
+        for r in query("SELECT trainee_id FROM trainee WHERE intake = :intake", {"intake": intake})
+    ]
+
+
+class TraineeRef(NamedTuple):
+    """A stored trainee: its id as stored and its status."""
+
+    trainee_id: str
+    status: str
+
+
+def find_trainee(query: Query, intake: str, typed: str) -> TraineeRef | None:
+    """The trainee of ``intake`` that the id ``typed`` names, or None: ``t001``, ``Ｔ００１`` and
+    ``T001`` with a zero-width space or surrounding spaces name the stored ``T001``
+    (``core.text.KnownIds``, as the import files do). A digits-only id that is a stored id
+    without its leading zeros (``42`` for ``00042``) is an ``InputError`` that says so."""
+    sql = "SELECT trainee_id, status FROM trainee WHERE intake = :intake AND trainee_id = :t"
+    row = query(sql, {"intake": intake, "t": typed})
+    if not row:  # the exact spelling is the common case: one indexed lookup
+        known = KnownIds(trainee_ids(query, intake))
+        stored = known.get(typed)
+        if stored is None:
+            if (padded := known.lost_zeros(typed)) is not None:
+                raise InputError(lost_zeros_message(id_text(typed), padded))
+            return None
+        row = query(sql, {"intake": intake, "t": stored})
+    return TraineeRef(str(row[0][0]), str(row[0][1]))
+
+
+def require_trainee(query: Query, intake: str, typed: str, *, active: bool = False) -> TraineeRef:
+    """The trainee of ``intake`` that ``typed`` names (``find_trainee``: any case, width or
+    invisible-character variant of its id); a ``NotFoundError`` when the intake has no such
+    trainee (or, with ``active``, no such active trainee). Every command that takes a trainee
+    id resolves it here."""
+    found = find_trainee(query, intake, typed)
+    if found is None or (active and found.status != "active"):
+        shown = found.trainee_id if found is not None else id_text(typed)
         raise NotFoundError(
-            f"no {'active ' if active else ''}trainee with id {trainee_id!r} in intake {intake}"
+            f"no {'active ' if active else ''}trainee with id {shown!r} in intake {intake}"
         )
-    return str(row[0][0])
+    return found
 
 
 def status_history(store: Store, intake: str, trainee_id: str) -> list[dict[str, Any]]:

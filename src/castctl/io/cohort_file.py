@@ -38,6 +38,7 @@ def _preferences(
     limit: int,
     pilot_only: bool,
     intake: str | None = None,
+    pilots: DistrictIndex | None = None,
 ) -> str:
     codes: list[str] = []
     items = split_list(text)
@@ -47,7 +48,13 @@ def _preferences(
         try:
             ref = districts.find(item)
         except NotFoundError as exc:
-            problems.add(row, column, lookup_problem(exc, item, "a district code or name"))
+            why = exc
+            if pilot_only and pilots is not None:  # "did you mean" among the right answers
+                try:
+                    pilots.find(item)
+                except NotFoundError as among_pilots:
+                    why = among_pilots
+            problems.add(row, column, lookup_problem(why, item, "a district code or name"))
             continue
         if pilot_only and not ref.pilot:
             of = f" of intake {intake}" if intake else ""
@@ -85,6 +92,7 @@ def parse_trainees(
     _require_rows(sheet)
     problems = Problems(sheet.path)
     known = KnownIds(known_ids)
+    pilots = DistrictIndex(d for d in districts.by_code.values() if d.pilot)
     seen: dict[str, int] = {}
     out: list[TraineeRow] = []
     for number, cells in sheet:
@@ -136,7 +144,7 @@ def parse_trainees(
                 problems.add(number, "email", bad_email)
         pilot = _preferences(
             problems, number, "pilot_preferences", cells.get("pilot_preferences", ""), districts,
-            limit=MAX_PILOT_PREFS, pilot_only=True, intake=intake,
+            limit=MAX_PILOT_PREFS, pilot_only=True, intake=intake, pilots=pilots,
         )  # fmt: skip
         target = _preferences(
             problems, number, "target_preferences", cells.get("target_preferences", ""),
