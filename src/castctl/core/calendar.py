@@ -10,6 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from castctl.core.dates import (
+    ACCEPTED_FORMS,
+    BE_OFFSET,
+    THAI_MONTHS_LONG,
+    THAI_MONTHS_SHORT,
+    parse_thai_date,
+)
 from castctl.errors import InputError
 
 TIMEZONE = "Asia/Bangkok"
@@ -19,16 +26,6 @@ PROGRAMME_START = dt.date(2023, 7, 3)
 PROGRAMME_WEEKS = 22
 PROGRAMME_END = dt.date(2023, 12, 1)  # the Friday of week 22
 PILOT_WEEKS = 2  # weeks 1-2 at a pilot district, the rest at a target district
-
-THAI_MONTHS_SHORT = (
-    "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
-    "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
-)  # fmt: skip
-THAI_MONTHS_LONG = (
-    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
-    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
-)  # fmt: skip
-BE_OFFSET = 543
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +55,6 @@ def today_in_bangkok() -> dt.date:
 def parse_date(text: str, what: str = "date") -> dt.date:
     """A date in any form Thai offices write (``castctl.core.dates``: ISO, D/M/YYYY, Thai
     month names, Buddhist-era years), or a user error naming ``what`` and the accepted forms."""
-    from castctl.core.dates import ACCEPTED_FORMS, parse_thai_date
-
     day = parse_thai_date(text) if isinstance(text, str) else None
     if day is None:
         from castctl.core.text import quotable
