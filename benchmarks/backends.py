@@ -201,6 +201,7 @@ def writers_per_second(side: Side, folder: Path) -> float:
         subprocess.run([*CASTCTL, *map(str, args)], check=True, capture_output=True)
 
     location = side.new_empty()
+    cli("--db", location, "timeline", "-f", "json")  # first use: schema and intake 2566
     work = folder / f"writers-{side.name}"
     work.mkdir()
     run = measure_report_writers(cli, location, work)
