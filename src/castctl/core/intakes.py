@@ -133,6 +133,8 @@ def builtin_intake() -> Intake:
 
 def default_mentor_capacity(intake: Intake, active: int, explicit: int | None = None) -> int:
     """A mentor's capacity in ``intake``: ``explicit`` if set, else ceil(active / P)."""
+    # Here, not at the top: every command imports this module to choose its intake, and the
+    # solver module (about 20 ms) is only for the commands that place trainees.
     from castctl.core.plan import mentor_capacity
 
     return mentor_capacity(explicit, active, n_mentors=intake.pilot_count)
