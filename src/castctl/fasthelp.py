@@ -3,8 +3,9 @@
 Why: ``castctl --help`` is the command a coordinator types most when unsure, and rendering it
 through typer costs the typer import (~40 ms) plus every command module (~30 ms) on top of
 Python itself (~15 ms). This module is the console-script entry point (``castctl.fasthelp:main``)
-and imports nothing but ``os`` and ``sys``: for exactly ``castctl --help`` or ``castctl -h`` it
-prints ``HELP_TEXT``; for anything else it hands over to ``castctl.cli.main`` untouched.
+and imports nothing but ``gc``, ``os`` and ``sys``: for exactly ``castctl --help`` or
+``castctl -h`` it prints ``HELP_TEXT``; for anything else it hands over to ``castctl.cli.main``
+untouched.
 
 It lives outside ``castctl.cli`` on purpose: importing ``castctl.cli.anything`` runs
 ``castctl/cli/__init__.py`` first, which imports typer and registers every command.
@@ -20,6 +21,7 @@ rendering; after adding or changing a command or a top-level option, regenerate 
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -100,9 +102,19 @@ def main() -> None:
     """The ``castctl`` console script."""
     if serve_cached_help(sys.argv[1:]):
         return
-    from castctl.cli import main as cli_main
+    # One command runs, then the process ends, so Python's cycle collector stays off: a command
+    # that loads or builds a cohort (tens of thousands of rows, candidates, placements) makes
+    # far more objects than it frees, and the collector would walk all of them, and every
+    # imported module's, again and again (about a tenth of `assign` at 10,000 trainees), to find
+    # no cycles. Reference counting frees everything as before. (Mercurial's ``util.nogc`` does
+    # this for the same reason.)
+    gc.disable()
+    try:
+        from castctl.cli import main as cli_main
 
-    cli_main()
+        cli_main()
+    finally:
+        gc.enable()
 
 
 # ---- keeping HELP_TEXT current ---------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 
 from castctl.app.working import Working, quietly
 from castctl.core.intakes import Intake, default_mentor_capacity
-from castctl.core.plan import STAGES, Plan, plan_assignment, plan_statistics
+from castctl.core.plan import STAGES, Plan, plan_assignment, plan_statistics, stage_candidates
 from castctl.core.reference import DEPARTMENTS
 from castctl.core.solver import explain
 from castctl.db.cohort import (
@@ -188,7 +188,7 @@ def explain_placement(
             plan.places[stage],
             result,
             department_cap=plan.department_cap if stage == "pilot" else None,
-            candidates=[t.candidate(stage) for t in inp.trainees],
+            candidates=stage_candidates(inp.trainees, stage),
         )
         doc[stage] = {
             "district_code": chosen.district_code,

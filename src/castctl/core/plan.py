@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from castctl.core.solver import (
     Candidate,
@@ -26,8 +27,7 @@ from castctl.errors import InfeasibleError
 STAGES = ("pilot", "target")
 
 
-@dataclass(frozen=True, slots=True)
-class TraineeInfo:
+class TraineeInfo(NamedTuple):
     trainee_id: str
     department: str
     home_province: str
@@ -36,14 +36,17 @@ class TraineeInfo:
     target_preferences: tuple[str, ...]
 
     def candidate(self, stage: str) -> Candidate:
-        prefs = self.pilot_preferences if stage == "pilot" else self.target_preferences
-        return Candidate(
-            self.trainee_id, self.department, self.home_province, self.home_region, prefs
-        )
+        return stage_candidates((self,), stage)[0]
 
 
-@dataclass(frozen=True, slots=True)
-class TraineePlacement:
+def stage_candidates(trainees: Iterable[TraineeInfo], stage: str) -> list[Candidate]:
+    """The trainees as candidates of ``stage``, each with that stage's preferences."""
+    if stage == "pilot":
+        return [Candidate(i, d, h, r, p) for i, d, h, r, p, _ in trainees]
+    return [Candidate(i, d, h, r, p) for i, d, h, r, _, p in trainees]
+
+
+class TraineePlacement(NamedTuple):
     pilot: str | None = None
     target: str | None = None
     pilot_cost: int | None = None
@@ -86,8 +89,9 @@ def plan_assignment(
     rematch_all: bool = False,
 ) -> Plan:
     """Solve the requested stages; everyone not re-solved keeps what they had."""
-    by_id = sorted(trainees, key=lambda t: t.trainee_id)
-    after = {t.trainee_id: current.get(t.trainee_id, TraineePlacement()) for t in by_id}
+    by_id = sorted(trainees, key=attrgetter("trainee_id"))
+    unplaced = TraineePlacement()
+    after = {t.trainee_id: current.get(t.trainee_id, unplaced) for t in by_id}
     plan = Plan(tuple(stages), after, [])
     for stage in STAGES:
         if stage not in stages:
@@ -96,16 +100,17 @@ def plan_assignment(
         codes = {p.code for p in places}
         fixed: dict[str, str] = {}
         if not rematch_all:
-            for t in by_id:
-                code = getattr(after[t.trainee_id], stage)
+            placed_at = attrgetter(stage)
+            for trainee_id, placement in after.items():
+                code = placed_at(placement)
                 if code in codes:
-                    fixed[t.trainee_id] = code
+                    fixed[trainee_id] = code
         caps = (
             department_caps([t.department for t in by_id], len(places))
             if stage == "pilot"
             else None
         )
-        candidates = [t.candidate(stage) for t in by_id]
+        candidates = stage_candidates(by_id, stage)
         label = "mentor capacity" if stage == "pilot" else "target capacity"
         try:
             result = place_trainees(
@@ -128,22 +133,17 @@ def plan_assignment(
         plan.places[stage] = list(places)
         if caps:
             plan.department_cap = caps
-        for placement in result.placements:
-            old = after[placement.trainee_id]
-            old_code = getattr(old, stage)
+        changes = plan.changes
+        for trainee_id, code, cost in result.placements:
+            old_pilot, old_target, pilot_cost, target_cost = after[trainee_id]
             if stage == "pilot":
-                new = TraineePlacement(
-                    placement.district_code, old.target, placement.cost, old.target_cost
-                )
+                after[trainee_id] = TraineePlacement(code, old_target, cost, target_cost)
+                if old_pilot != code:
+                    changes.append((trainee_id, stage, old_pilot, code))
             else:
-                new = TraineePlacement(
-                    old.pilot, placement.district_code, old.pilot_cost, placement.cost
-                )
-            after[placement.trainee_id] = new
-            if old_code != placement.district_code:
-                plan.changes.append(
-                    (placement.trainee_id, stage, old_code, placement.district_code)
-                )
+                after[trainee_id] = TraineePlacement(old_pilot, code, pilot_cost, cost)
+                if old_target != code:
+                    changes.append((trainee_id, stage, old_target, code))
     return plan
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from castctl.core.plan import Plan, TraineeInfo, TraineePlacement
@@ -132,16 +133,17 @@ def record_changes(
     intake: str,
     changes: Iterable[tuple[str, str, str | None, str | None]],
     reason: str,
+    *,
+    now: str | None = None,
 ) -> None:
     """History rows: a change from nothing is a "first placement", any other gets ``reason``."""
-    now, user = now_text(), os_user()
+    head = (intake, now or now_text(), os_user())
     tx.insert_rows(
         "assignment_change",
         ("intake", "changed_at", "os_user", "trainee_id", "stage", "old_code", "new_code",
          "reason"),
         [
-            [intake, now, user, tid, stage, old, new,
-             "first placement" if old is None else reason]
+            (*head, tid, stage, old, new, "first placement" if old is None else reason)
             for tid, stage, old, new in changes
         ],
     )  # fmt: skip
@@ -223,7 +225,10 @@ class AssignInput:
 
 
 def _prefs(text: str | None) -> tuple[str, ...]:
-    return tuple(c for c in (text or "").split(";") if c)
+    if not text:
+        return ()
+    codes = tuple(text.split(";"))
+    return tuple(c for c in codes if c) if "" in codes else codes
 
 
 def load_assign_input(query: Query, intake: str) -> AssignInput:
@@ -233,17 +238,15 @@ def load_assign_input(query: Query, intake: str) -> AssignInput:
     params = {"intake": intake}
     province_region: dict[str, str] = dict(query("SELECT code, region FROM province"))
     district_province: dict[str, str] = dict(query("SELECT code, province_code FROM district"))
-    trainees = sorted(
-        (
-            TraineeInfo(tid, dept, prov, province_region[prov], _prefs(pp), _prefs(tp))
-            for tid, dept, prov, pp, tp in query(
-                "SELECT trainee_id, department, home_province, pilot_preferences, "
-                "target_preferences FROM trainee WHERE intake = :intake AND status = 'active'",
-                params,
-            )
-        ),
-        key=lambda t: t.trainee_id,
-    )
+    trainees = [
+        TraineeInfo(tid, dept, prov, province_region[prov], _prefs(pp), _prefs(tp))
+        for tid, dept, prov, pp, tp in query(
+            "SELECT trainee_id, department, home_province, pilot_preferences, "
+            "target_preferences FROM trainee WHERE intake = :intake AND status = 'active'",
+            params,
+        )
+    ]
+    trainees.sort(key=attrgetter("trainee_id"))
     mentor_capacities: dict[str, int | None] = {
         code: None if cap is None else int(cap)
         for code, cap in query(
@@ -285,27 +288,30 @@ def save_plan(
 ) -> None:
     """Write changed placements and costs, and every change into the history."""
     now = now_text()
-    rows = [
-        {"tid": tid, "pilot": a.pilot, "target": a.target, "pc": a.pilot_cost,
-         "tc": a.target_cost, "now": now}
-        for tid, a in plan.assignments.items()
-        if before.get(tid) != a
-    ]  # fmt: skip
-    new_ids = {r["tid"] for r in rows if r["tid"] not in before}
+    added: list[tuple[Any, ...]] = []
+    moved: list[dict[str, Any]] = []
+    for tid, a in plan.assignments.items():
+        old = before.get(tid)
+        if old is None:
+            added.append((intake, tid, a.pilot, a.target, a.pilot_cost, a.target_cost, now))
+        elif old != a:
+            moved.append(
+                {"tid": tid, "pilot": a.pilot, "target": a.target, "pc": a.pilot_cost,
+                 "tc": a.target_cost, "now": now, "intake": intake}
+            )  # fmt: skip
     tx.insert_rows(
         "assignment",
         ("intake", "trainee_id", "pilot_district_code", "target_district_code", "pilot_cost",
          "target_cost", "updated_at"),
-        [[intake, r["tid"], r["pilot"], r["target"], r["pc"], r["tc"], now]
-         for r in rows if r["tid"] in new_ids],
+        added,
     )  # fmt: skip
     tx.executemany(
         "UPDATE assignment SET pilot_district_code = :pilot, target_district_code = :target, "
         "pilot_cost = :pc, target_cost = :tc, updated_at = :now "
         "WHERE intake = :intake AND trainee_id = :tid",
-        [{**r, "intake": intake} for r in rows if r["tid"] not in new_ids],
+        moved,
     )
-    record_changes(tx, intake, plan.changes, reason)
+    record_changes(tx, intake, plan.changes, reason, now=now)
 
 
 def district_names(query: Query) -> dict[str, str]:

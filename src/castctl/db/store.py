@@ -30,6 +30,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -394,6 +395,15 @@ class _SqlAlchemyTx(Tx):
     ) -> None:
         sql = insert_statement(table, columns, skip_conflicts_on, placeholder=":{}")
         self.executemany(sql, [dict(zip(columns, r, strict=True)) for r in rows])
+
+
+def row_batches(rows: Iterable[Sequence[Any]], per: int) -> Iterator[tuple[int, list[Any]]]:
+    """``rows`` in batches of ``per`` (the last may be shorter), each as (its number of rows,
+    their values one after another): the parameters of a multi-row INSERT. Streams: one batch
+    in memory at a time."""
+    it = iter(rows)
+    while batch := list(islice(it, per)):
+        yield len(batch), list(chain.from_iterable(batch))
 
 
 def insert_statement(
