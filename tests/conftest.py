@@ -11,7 +11,8 @@ A test about SQLite files themselves (file modes, WAL, the online backup API, ``
 marked ``@pytest.mark.sqlite_only`` and runs on SQLite alone; asking for ``db_file`` in a test
 that is not so marked is an error, so no test silently skips the PostgreSQL half. A test that
 uses the command line but never a database (help, usage errors) is marked
-``@pytest.mark.backend_independent`` and runs once.
+``@pytest.mark.backend_independent`` and runs once. A test about PostgreSQL URLs themselves is
+marked ``@pytest.mark.postgresql_only`` and runs on PostgreSQL alone.
 
 Each database starts as exactly what first use creates: a template (schema + 928 districts +
 timeline) is initialised once per session and backend, then copied per test (a file copy on
@@ -66,6 +67,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "backend_independent: uses the CLI but never the database (help, usage errors): runs once",
     )
+    config.addinivalue_line(
+        "markers",
+        "postgresql_only: about PostgreSQL URLs themselves (libpq spellings, passwords): runs on "
+        "PostgreSQL only",
+    )
     selected_backends()  # a bad CASTCTL_TEST_BACKENDS stops the run before any test
 
 
@@ -82,7 +88,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     marked = metafunc.definition.get_closest_marker
     if marked("sqlite_only") or marked("backend_independent"):
         return  # the backend fixture defaults to SQLite
-    metafunc.parametrize("backend", selected_backends(), indirect=True)
+    backends = selected_backends()
+    if marked("postgresql_only"):
+        # Not run at all (not even as a skip) when CASTCTL_TEST_BACKENDS leaves PostgreSQL out.
+        backends = [b for b in backends if b == "postgresql"]
+    metafunc.parametrize("backend", backends, indirect=True)
 
 
 @pytest.fixture

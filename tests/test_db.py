@@ -307,10 +307,9 @@ def test_a_sqlite_url_is_the_same_file_as_its_path(cli, tmp_path: Path):
     assert cli("--db", str(path), "timeline", "-f", "json").stdout == by_url
 
 
-def test_a_bare_postgresql_url_means_psycopg(cli, backend, make_database):
+@pytest.mark.postgresql_only
+def test_a_bare_postgresql_url_means_psycopg(cli, make_database):
     """``postgresql://`` (libpq's spelling) and ``postgresql+psycopg://`` are one backend."""
-    if backend != "postgresql":
-        pytest.skip("a PostgreSQL URL")
     db = make_database("postgresql")
     bare = "postgresql://" + db.url.split("://", 1)[1]
     assert cli("--db", bare, "districts", "-f", "json").stdout == (

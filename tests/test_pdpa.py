@@ -290,13 +290,12 @@ def test_no_output_shows_the_password_of_an_unreachable_server(cli, tmp_path: Pa
     assert not (tmp_path / "out.json").exists()
 
 
+@pytest.mark.postgresql_only
 @pytest.mark.parametrize("user, query", [(True, False), (False, True)], ids=["user-part", "query"])
 def test_no_output_shows_the_password_of_the_test_server(
-    cli, backend, make_database, tmp_path: Path, user, query
+    cli, make_database, tmp_path: Path, user, query
 ):
     """The test server trusts local connections, so it takes and ignores any password."""
-    if backend != "postgresql":
-        pytest.skip("a PostgreSQL URL")
     db = make_database("postgresql")
     url = _with_passwords(db.url, user=user, query=query)
     cli("--db", url, "demo", "--trainees", "10", "--no-reports")
