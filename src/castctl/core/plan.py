@@ -129,22 +129,45 @@ def plan_assignment(
                 raise InfeasibleError(f"{exc.message}; {REMATCH_HINT}") from exc
             raise
         plan.results[stage] = result
-        plan.notes.extend(_over_limits(stage, result, places, by_id, caps))
+        if fixed:  # with nobody kept, the optimum is within every limit
+            plan.notes.extend(_over_limits(stage, result, places, by_id, caps))
         plan.places[stage] = list(places)
         if caps:
             plan.department_cap = caps
-        changes = plan.changes
-        for trainee_id, code, cost in result.placements:
-            old_pilot, old_target, pilot_cost, target_cost = after[trainee_id]
-            if stage == "pilot":
-                after[trainee_id] = TraineePlacement(code, old_target, cost, target_cost)
-                if old_pilot != code:
-                    changes.append((trainee_id, stage, old_pilot, code))
-            else:
-                after[trainee_id] = TraineePlacement(old_pilot, code, pilot_cost, cost)
-                if old_target != code:
-                    changes.append((trainee_id, stage, old_target, code))
+        # Placements come in trainee-id order, as ``after`` (by_id) does.
+        was = attrgetter(stage)
+        plan.changes.extend(
+            (trainee_id, stage, was(old), code)
+            for old, (trainee_id, code, _) in zip(after.values(), result.placements, strict=True)
+            if was(old) != code
+        )
+    plan.assignments = _merged(after, plan.results.get("pilot"), plan.results.get("target"))
     return plan
+
+
+def _merged(
+    before: dict[str, TraineePlacement], pilot: StageResult | None, target: StageResult | None
+) -> dict[str, TraineePlacement]:
+    """Every trainee's placement after the stages that ran (``None``: not run, kept as it
+    was). The results' placements are in trainee-id order, as ``before`` is."""
+    if pilot is not None and target is not None:
+        return {
+            trainee_id: TraineePlacement(p, t, p_cost, t_cost)
+            for (trainee_id, p, p_cost), (_, t, t_cost) in zip(
+                pilot.placements, target.placements, strict=True
+            )
+        }
+    if pilot is not None:
+        return {
+            trainee_id: TraineePlacement(p, old.target, p_cost, old.target_cost)
+            for old, (trainee_id, p, p_cost) in zip(before.values(), pilot.placements, strict=True)
+        }
+    if target is not None:
+        return {
+            trainee_id: TraineePlacement(old.pilot, t, old.pilot_cost, t_cost)
+            for old, (trainee_id, t, t_cost) in zip(before.values(), target.placements, strict=True)
+        }
+    return before
 
 
 REMATCH_HINT = "castctl assign --rematch-all can place everyone by moving placed trainees"

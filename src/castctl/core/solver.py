@@ -74,7 +74,7 @@ class Placement(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class StageResult:
-    placements: tuple[Placement, ...]
+    placements: tuple[Placement, ...]  # one per candidate, in trainee-id order
     objective: int
     optimal: bool
 
