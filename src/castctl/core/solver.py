@@ -346,7 +346,7 @@ def check_feasible(
 # Solving
 
 
-# Class key: (home province, home region, listed any preference?, department or "").
+# Class key: (home province, home region, listed no preference?, department or "").
 _ClassKey = tuple[str, str, bool, str]
 
 
@@ -486,14 +486,14 @@ def _build_network(problem: _Problem, department_cap: Mapping[str, int] | None) 
     h_append = heads.append
     c_append = costs.append
     for i in free:
-        c = cands[i]
-        prefs = c.preferences
-        dept = c.department if with_department else ""
-        key = (c.home_province, c.home_region, bool(prefs), dept)
+        _, dept, hp, hr, prefs = cands[i]
+        if not with_department:
+            dept = ""
+        key = (hp, hr, not prefs, dept)
         cls = class_by_key.get(key)
         if cls is None:
             base = 100 * UNLISTED_PREFERENCE if prefs else 0
-            cls = _Class(c.home_province, c.home_region, base, targets[dept], dept)
+            cls = _Class(hp, hr, base, targets[dept], dept)
             cls.node = first_class_node + len(classes)
             class_by_key[key] = cls
             classes.append(cls)
@@ -503,8 +503,6 @@ def _build_network(problem: _Problem, department_cap: Mapping[str, int] | None) 
             cls.supply += 1
             continue
         tg = cls.targets
-        hp = cls.home_province
-        hr = cls.home_region
         own = next_node
         next_node += 1
         if len(prefs) > _DOMINATED_FROM:
