@@ -37,7 +37,7 @@ HELP_TEXT = (
     "  course.\n"
     "\n"
     "Options:\n"
-    "  --db PATH_OR_URL      Database: a SQLite file path or a SQLAlchemy URL.\n"
+    "  --db PATH_OR_URL      Database: a SQLite file path or a PostgreSQL URL.\n"
     "                        Default: $CASTCTL_DB, else the user data directory.\n"
     "  --intake NAME         The intake (รุ่น) to work on. Default:\n"
     "                        $CASTCTL_INTAKE, else the one running on the as-of\n"
