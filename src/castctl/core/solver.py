@@ -24,6 +24,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from operator import attrgetter
 from types import MappingProxyType
 from typing import NamedTuple
@@ -304,7 +305,8 @@ def _check_departments_together(
         tails.append(2 + len(depts) + j)
         heads.append(sink)
         caps.append(max(problem.capacity_left[j], 0))
-    flow.add_arcs_with_capacity(tails, heads, caps)
+    for _ in map(flow.add_arc_with_capacity, tails, heads, caps):  # no numpy: see _solve
+        pass
     flow.solve(source, sink)
     n_free = sum(to_place.values())
     placed = int(flow.optimal_flow())
@@ -593,15 +595,6 @@ def _build_network(problem: _Problem, department_cap: Mapping[str, int] | None) 
     )
 
 
-_ARC_IDS = array("i")  # 0, 1, 2, ...: arc ids to read flows back with, grown on demand
-
-
-def _arc_ids(start: int, stop: int) -> array[int]:
-    if len(_ARC_IDS) < stop:
-        _ARC_IDS.extend(range(len(_ARC_IDS), stop))
-    return _ARC_IDS[start:stop]
-
-
 def _solve(
     problem: _Problem, department_cap: Mapping[str, int] | None
 ) -> tuple[list[int], list[int]]:
@@ -624,10 +617,15 @@ def _solve(
 
     net = _build_network(problem, department_cap)
     solver = min_cost_flow.SimpleMinCostFlow()
-    solver.add_arcs_with_capacity_and_unit_cost(
-        net.tails, net.heads, net.capacities, net.solver_costs
-    )
-    solver.set_nodes_supplies(net.supply_nodes, net.supplies)
+    # One call per arc and node, not the bulk methods: those take numpy arrays, and importing
+    # numpy (only for that) costs more than these calls.
+    for _ in map(
+        solver.add_arc_with_capacity_and_unit_cost,
+        net.tails, net.heads, net.capacities, net.solver_costs,
+    ):  # fmt: skip
+        pass
+    for _ in map(solver.set_node_supply, net.supply_nodes, net.supplies):
+        pass
     status = solver.solve()
     if status != solver.OPTIMAL:
         if department_cap is not None:  # say how many cannot be placed
@@ -640,9 +638,9 @@ def _solve(
     # node's flow goes to places directly or through hubs, and its members (in id order) take
     # it in place order.
     first = net.first_hub_arc
-    flows = solver.flows(_arc_ids(first, len(net.tails)))
-    used: list[int] = flows.nonzero()[0].tolist()
-    amounts: list[int] = flows[used].tolist()
+    flows = list(map(solver.flow, range(first, len(net.tails))))
+    used = list(compress(range(len(flows)), flows))
+    amounts = [flows[r] for r in used]
     tails, heads, costs, node_place = net.tails, net.heads, net.costs, net.node_place
     classes = net.classes
     hub_in: dict[int, list[tuple[int, int]]] = {}  # hub -> (class, flow), classes in order
