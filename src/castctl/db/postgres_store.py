@@ -31,6 +31,7 @@ from castctl.db.store import (
     Tx,
     insert_statement,
     plain_row,
+    row_batches,
 )
 from castctl.errors import DatabaseError
 
@@ -117,28 +118,26 @@ class PostgresTx(Tx):
                     for row in rows:
                         copy.write_row(row)
                 return
-            rows = list(rows)
             one = insert_statement(table, columns, skip_conflicts_on, placeholder="%s")
             values = 2 * len(columns) + 2 * (len(columns) - 1) + 2  # "(%s, %s)"
             per = max(1, (self.BATCH_QUERY_CHARS - len(one) + values) // (values + 2))
-            full = len(rows) - len(rows) % per
+            full: list[list[Any]] = []
+            short: list[tuple[int, list[Any]]] = []  # the last batch, when it is not full
+            for n, batch in row_batches(rows, per):
+                if n == per:
+                    full.append(batch)
+                else:
+                    short.append((n, batch))
             if full:
                 query = insert_statement(
                     table, columns, skip_conflicts_on, placeholder="%s", rows=per
                 )
-                cursor.executemany(
-                    query,
-                    [
-                        [v for row in rows[start : start + per] for v in row]
-                        for start in range(0, full, per)
-                    ],
-                )
-            if full < len(rows):
-                rest = rows[full:]
+                cursor.executemany(query, full)
+            for n, batch in short:
                 query = insert_statement(
-                    table, columns, skip_conflicts_on, placeholder="%s", rows=len(rest)
+                    table, columns, skip_conflicts_on, placeholder="%s", rows=n
                 )
-                cursor.execute(query, [v for row in rest for v in row])
+                cursor.execute(query, batch)
 
 
 class PostgresStore(Store):
