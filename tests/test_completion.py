@@ -78,6 +78,13 @@ def test_pilot_districts_complete_by_code_and_name(database):
     assert '"Mueang Yala":"9501' in zsh_complete("castctl progress --district Mue")
 
 
+def test_names_complete_whatever_the_case_typed(database):
+    """Names are taken case-insensitively, so completion keeps what was typed and adds the rest."""
+    assert bash_complete("castctl mentors set mae") == ["mae\\ Chai"]
+    assert bash_complete("castctl mentors set MAE") == ["MAE\\ Chai"]
+    assert bash_complete("castctl districts --province chiang") == ["chiang\\ Mai", "chiang\\ Rai"]
+
+
 def test_provinces_complete_for_districts_province(database):
     assert bash_complete("castctl districts --province Chiang") == ["Chiang\\ Mai", "Chiang\\ Rai"]
     assert bash_complete("castctl districts --province 5") == [str(n) for n in range(50, 59)]

@@ -42,16 +42,19 @@ def _by_code_or_name(
     entries: list[tuple[str, list[str], str]], incomplete: str
 ) -> list[Suggestion]:
     """``entries``: (code, names, description). Digits (or nothing) typed: codes, described;
-    letters typed: the names that begin so (English, Thai, aliases), with the code. Case
-    matters: typer keeps only suggestions that begin with exactly what was typed."""
+    letters typed: the names that begin so in any case (English, Thai, aliases), with the code.
+    typer keeps only suggestions that begin with exactly what was typed, so a name is offered
+    as typed and completed (``mae c`` → ``mae Chai``): names are matched case-insensitively
+    wherever a command takes one."""
     if not incomplete or incomplete.isdigit():
         found = [(code, text) for code, _, text in entries if code.startswith(incomplete)]
     else:
+        typed = incomplete.lower()
         found = []
         for code, names, text in entries:
             for name in dict.fromkeys(names):  # a Thai and English name may coincide
-                if name.startswith(incomplete):
-                    found.append((name, f"{code} {text}"))
+                if name[: len(incomplete)].lower() == typed:
+                    found.append((incomplete + name[len(incomplete) :], f"{code} {text}"))
     return found[:MAX_SUGGESTIONS]
 
 
