@@ -139,8 +139,9 @@ def test_two_overlapping_intakes_keep_their_own_cohort_placement_and_mentors(cli
     m67 = cli("--intake", "2567", "mentors", "-f", "json").json()
     assert len(m66) == 10 and [m["district_code"] for m in m67] == list(PILOTS_2567)
     assert sum(m["placed"] for m in m66) == 2 and sum(m["placed"] for m in m67) == 2
-    # Not a 2023 pilot: a title all the same.
+    # Not a 2023 pilot: a title all the same; a Bangkok district (เขต) has a director.
     assert m67[1]["title_th"] == "นายอำเภอเมืองเชียงใหม่"
+    assert m67[0]["title_th"] == "ผู้อำนวยการเขตพระนคร"
 
     # Withdrawing SAME-1 from 2567 leaves the 2566 enrolment as it was.
     cli("--intake", "2567", "trainees", "withdraw", "SAME-1", "--on", "2023-08-10",

@@ -253,3 +253,17 @@ def test_mentors_set_several_addresses_then_clear_them(cli):
 def test_mentors_set_a_district_that_is_not_a_pilot_is_an_error(cli):
     r = cli("mentors", "set", "5601", "--name", "x", code=1)  # Mueang Phayao: not a pilot
     assert r.stderr.startswith("Error:")
+
+
+def test_a_districts_head_is_worded_from_its_name():
+    """A district chief (นายอำเภอ) outside Bangkok; in Bangkok a district director."""
+    from castctl.core.reference import mentor_title
+
+    assert mentor_title("5001", "เมืองเชียงใหม่", "Mueang Chiang Mai") == (
+        "นายอำเภอเมืองเชียงใหม่",
+        "District Chief of Mueang Chiang Mai",
+    )
+    assert mentor_title("1001", "เขตพระนคร", "Phra Nakhon") == (
+        "ผู้อำนวยการเขตพระนคร",
+        "Director of Phra Nakhon District",
+    )

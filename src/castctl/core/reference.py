@@ -25,6 +25,19 @@ MAX_SUGGESTIONS = 8
 
 REGIONS = ("north", "northeast", "central", "east", "west", "south")
 
+BANGKOK = "10"  # province code: its districts (เขต) are run by a director, not a district chief
+
+
+def mentor_title(district_code: str, name_th: str, name_en: str) -> tuple[str, str]:
+    """(Thai, English) title of the head of a district, who mentors its trainees, worded from
+    its name: the district chief (นายอำเภอเมืองเชียงใหม่, District Chief of Mueang Chiang Mai);
+    in Bangkok the district director (ผู้อำนวยการเขตพระนคร, Director of Phra Nakhon District).
+    The 2023 pilot districts' titles are reference data instead."""
+    if district_code.startswith(BANGKOK):
+        khet = name_th if name_th.startswith("เขต") else f"เขต{name_th}"
+        return f"ผู้อำนวยการ{khet}", f"Director of {name_en} District"
+    return f"นายอำเภอ{name_th}", f"District Chief of {name_en}"
+
 
 @dataclass(frozen=True, slots=True)
 class Department:

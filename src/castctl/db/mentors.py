@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from castctl.core.reference import mentor_title
 from castctl.db.store import Store
 
 
@@ -23,7 +24,8 @@ def load_mentors(store: Store, intake: str) -> list[dict[str, Any]]:
     how many of the intake's active trainees they have.
 
     A pilot district of a later intake need not be one of the 2023 pilots that
-    ``pilot_district`` describes: its mentor's title is then "นายอำเภอ" + the district's name."""
+    ``pilot_district`` describes: its mentor's title is then worded from the district's name
+    (``core.reference.mentor_title``)."""
     params = {"intake": intake}
     placed = dict(
         store.read(
@@ -47,11 +49,12 @@ def load_mentors(store: Store, intake: str) -> list[dict[str, Any]]:
         {
             "district_code": code, "district_th": d_th, "district_en": d_en,
             "province_th": p_th, "province_en": p_en,
-            "title_th": t_th or f"นายอำเภอ{d_th}", "title_en": t_en or f"District Chief of {d_en}",
+            "title_th": t_th or worded[0], "title_en": t_en or worded[1],
             "name": name, "email": email, "stored_capacity": capacity,
             "placed": int(placed.get(code, 0)),
         }
         for code, d_th, d_en, p_th, p_en, t_th, t_en, name, email, capacity in rows
+        for worded in [mentor_title(code, d_th, d_en)]
     ]  # fmt: skip
     out.sort(key=lambda r: r["district_code"])
     return out

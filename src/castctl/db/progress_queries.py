@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from castctl.core.progress import COVERAGE_COLUMNS, FLAG_STREAK
+from castctl.core.reference import mentor_title
 from castctl.db.store import Store
 
 PLACED = """
@@ -298,12 +299,10 @@ HAVING r.week IS NOT NULL
 def pilot_districts(store: Store, intake: str) -> list[dict[str, Any]]:
     """The intake's P pilot districts (one mentor row each) with their names and mentor
     (title, name, email), by code. The titles of the 2023 pilot districts are reference data;
-    another district's are worded from its name (the district chief, นายอำเภอ, is the mentor)."""
+    another district's are worded from its name (``core.reference.mentor_title``)."""
     rows = store.read(
         "SELECT m.district_code, d.name_th, d.name_en, p.name_th, p.name_en, "
-        "COALESCE(pd.mentor_title_th, 'นายอำเภอ' || d.name_th), "
-        "COALESCE(pd.mentor_title_en, 'District Chief of ' || d.name_en), "
-        "m.name, m.email FROM mentor m "
+        "pd.mentor_title_th, pd.mentor_title_en, m.name, m.email FROM mentor m "
         "JOIN district d ON d.code = m.district_code "
         "JOIN province p ON p.code = d.province_code "
         "LEFT JOIN pilot_district pd ON pd.code = m.district_code "
@@ -314,4 +313,9 @@ def pilot_districts(store: Store, intake: str) -> list[dict[str, Any]]:
         "code", "name_th", "name_en", "province_th", "province_en", "title_th", "title_en",
         "mentor_name", "mentor_email",
     )  # fmt: skip
-    return sorted(_dicts(names, rows), key=lambda r: r["code"])
+    out = _dicts(names, rows)
+    for row in out:
+        worded = mentor_title(row["code"], row["name_th"], row["name_en"])
+        row["title_th"] = row["title_th"] or worded[0]
+        row["title_en"] = row["title_en"] or worded[1]
+    return sorted(out, key=lambda r: r["code"])
