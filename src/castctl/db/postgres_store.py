@@ -29,9 +29,9 @@ from castctl.db.store import (
     Row,
     Store,
     Tx,
+    insert_in_batches,
     insert_statement,
     plain_row,
-    row_batches,
 )
 from castctl.errors import DatabaseError
 
@@ -121,23 +121,15 @@ class PostgresTx(Tx):
             one = insert_statement(table, columns, skip_conflicts_on, placeholder="%s")
             values = 2 * len(columns) + 2 * (len(columns) - 1) + 2  # "(%s, %s)"
             per = max(1, (self.BATCH_QUERY_CHARS - len(one) + values) // (values + 2))
-            full: list[list[Any]] = []
-            short: list[tuple[int, list[Any]]] = []  # the last batch, when it is not full
-            for n, batch in row_batches(rows, per):
-                if n == per:
-                    full.append(batch)
-                else:
-                    short.append((n, batch))
-            if full:
-                query = insert_statement(
-                    table, columns, skip_conflicts_on, placeholder="%s", rows=per
-                )
-                cursor.executemany(query, full)
-            for n, batch in short:
-                query = insert_statement(
+            insert_in_batches(
+                rows,
+                per,
+                lambda n: insert_statement(
                     table, columns, skip_conflicts_on, placeholder="%s", rows=n
-                )
-                cursor.execute(query, batch)
+                ),
+                cursor.executemany,
+                cursor.execute,
+            )
 
 
 class PostgresStore(Store):

@@ -24,8 +24,8 @@ from castctl.db.store import (
     Row,
     Store,
     Tx,
+    insert_in_batches,
     insert_statement,
-    row_batches,
 )
 from castctl.errors import DatabaseError
 
@@ -60,22 +60,14 @@ class SqliteTx(Tx):
     ) -> None:
         """Multi-row INSERTs of up to 999 values (SQLite's oldest limit): 40 % faster than a
         row a statement, as each statement is stepped once, not once a row."""
-        per = max(1, MAX_VALUES // len(columns))
-        short: list[tuple[int, list[Any]]] = []  # the last batch, when it is not full
-
-        def full_batches() -> Iterator[list[Any]]:
-            for n, values in row_batches(rows, per):
-                if n == per:
-                    yield values
-                else:
-                    short.append((n, values))
-
         # Positional ``?``: sqlite3 binds each batch's values as they are, no mapping.
-        sql = insert_statement(table, columns, skip_conflicts_on, placeholder="?", rows=per)
-        self.conn.executemany(sql, full_batches())
-        for n, values in short:
-            sql = insert_statement(table, columns, skip_conflicts_on, placeholder="?", rows=n)
-            self.conn.execute(sql, values)
+        insert_in_batches(
+            rows,
+            max(1, MAX_VALUES // len(columns)),
+            lambda n: insert_statement(table, columns, skip_conflicts_on, placeholder="?", rows=n),
+            self.conn.executemany,
+            self.conn.execute,
+        )
 
 
 class SqliteStore(Store):

@@ -397,13 +397,29 @@ class _SqlAlchemyTx(Tx):
         self.executemany(sql, [dict(zip(columns, r, strict=True)) for r in rows])
 
 
-def row_batches(rows: Iterable[Sequence[Any]], per: int) -> Iterator[tuple[int, list[Any]]]:
-    """``rows`` in batches of ``per`` (the last may be shorter), each as (its number of rows,
-    their values one after another): the parameters of a multi-row INSERT. Streams: one batch
-    in memory at a time."""
-    it = iter(rows)
-    while batch := list(islice(it, per)):
-        yield len(batch), list(chain.from_iterable(batch))
+def insert_in_batches(
+    rows: Iterable[Sequence[Any]],
+    per: int,
+    statement: Callable[[int], str],
+    executemany: Callable[[str, Iterable[list[Any]]], Any],
+    execute: Callable[[str, list[Any]], Any],
+) -> None:
+    """Insert ``rows`` with multi-row INSERTs of ``per`` rows each (``statement(n)``: the
+    INSERT of n rows), in order, the shorter rest last. Streams: one batch in memory at a time."""
+    short: list[tuple[int, list[Any]]] = []  # the last batch, when it is not full
+
+    def full_batches() -> Iterator[list[Any]]:
+        it = iter(rows)
+        while batch := list(islice(it, per)):
+            values = list(chain.from_iterable(batch))
+            if len(batch) == per:
+                yield values
+            else:
+                short.append((len(batch), values))
+
+    executemany(statement(per), full_batches())
+    for n, values in short:
+        execute(statement(n), values)
 
 
 def insert_statement(
