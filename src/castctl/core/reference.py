@@ -28,11 +28,19 @@ REGIONS = ("north", "northeast", "central", "east", "west", "south")
 BANGKOK = "10"  # province code: its districts (เขต) are run by a director, not a district chief
 
 
-def mentor_title(district_code: str, name_th: str, name_en: str) -> tuple[str, str]:
-    """(Thai, English) title of the head of a district, who mentors its trainees, worded from
-    its name: the district chief (นายอำเภอเมืองเชียงใหม่, District Chief of Mueang Chiang Mai);
-    in Bangkok the district director (ผู้อำนวยการเขตพระนคร, Director of Phra Nakhon District).
-    The 2023 pilot districts' titles are reference data instead."""
+def mentor_title(
+    district_code: str,
+    name_th: str,
+    name_en: str,
+    stored: tuple[str | None, str | None] = (None, None),
+) -> tuple[str, str]:
+    """(Thai, English) title of the head of a district, who mentors its trainees: the
+    ``stored`` one (the 2023 pilot districts' reference data) where there is one, else worded
+    from its name: the district chief (นายอำเภอเมืองเชียงใหม่, District Chief of Mueang Chiang
+    Mai); in Bangkok the district director (ผู้อำนวยการเขตพระนคร, Director of Phra Nakhon
+    District)."""
+    if stored[0] and stored[1]:
+        return stored[0], stored[1]
     if district_code.startswith(BANGKOK):
         khet = name_th if name_th.startswith("เขต") else f"เขต{name_th}"
         return f"ผู้อำนวยการ{khet}", f"Director of {name_en} District"

@@ -49,12 +49,12 @@ def load_mentors(store: Store, intake: str) -> list[dict[str, Any]]:
         {
             "district_code": code, "district_th": d_th, "district_en": d_en,
             "province_th": p_th, "province_en": p_en,
-            "title_th": t_th or worded[0], "title_en": t_en or worded[1],
+            "title_th": title[0], "title_en": title[1],
             "name": name, "email": email, "stored_capacity": capacity,
             "placed": int(placed.get(code, 0)),
         }
         for code, d_th, d_en, p_th, p_en, t_th, t_en, name, email, capacity in rows
-        for worded in [mentor_title(code, d_th, d_en)]
+        for title in [mentor_title(code, d_th, d_en, (t_th, t_en))]
     ]  # fmt: skip
     out.sort(key=lambda r: r["district_code"])
     return out

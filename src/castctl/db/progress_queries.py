@@ -315,7 +315,7 @@ def pilot_districts(store: Store, intake: str) -> list[dict[str, Any]]:
     )  # fmt: skip
     out = _dicts(names, rows)
     for row in out:
-        worded = mentor_title(row["code"], row["name_th"], row["name_en"])
-        row["title_th"] = row["title_th"] or worded[0]
-        row["title_en"] = row["title_en"] or worded[1]
+        row["title_th"], row["title_en"] = mentor_title(
+            row["code"], row["name_th"], row["name_en"], (row["title_th"], row["title_en"])
+        )
     return sorted(out, key=lambda r: r["code"])
