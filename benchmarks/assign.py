@@ -35,9 +35,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 BIN = Path(sys.executable).parent
 CASTCTL = BIN / "castctl"
@@ -88,12 +89,15 @@ class Run:
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
-def run(cmd: Sequence[str | Path], *, capture: bool = False) -> Run:
-    """Run a child to completion; its wall time and its own peak RSS (``os.wait4``)."""
+def run(
+    cmd: Sequence[str | Path], *, capture: bool = False, env: Mapping[str, str] | None = None
+) -> Run:
+    """Run a child to completion (in ``env``, else this environment); its wall time and its
+    own peak RSS (``os.wait4``)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen([str(c) for c in cmd], stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=err)  # fmt: skip
+                                stderr=err, env=env)  # fmt: skip
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -205,17 +209,26 @@ def save_networks(db_path: Path, out: Path) -> dict[str, int]:
         problem = solver._prepare([t.candidate(stage) for t in inp.trainees], places, {})
         solver._check(problem, caps, stage)
         net = solver._build_network(problem, caps)
-        arrays[f"{stage}_tails"] = np.asarray(net.tails, dtype=np.int32)
-        arrays[f"{stage}_heads"] = np.asarray(net.heads, dtype=np.int32)
-        arrays[f"{stage}_caps"] = np.asarray(net.capacities, dtype=np.int64)
-        # What the solver minimises (scaled, with tie-break ranks, where the optimiser does so).
-        arrays[f"{stage}_costs"] = np.asarray(getattr(net, "solver_costs", net.costs), np.int64)
-        arrays[f"{stage}_placement_costs"] = np.asarray(net.costs, dtype=np.int64)
-        arrays[f"{stage}_nodes"] = np.asarray(net.supply_nodes, dtype=np.int32)
-        arrays[f"{stage}_supplies"] = np.asarray(net.supplies, dtype=np.int64)
+        arrays.update(network_arrays(stage, net))
         arcs[stage] = len(net.tails)
     np.savez(out, **arrays)
     return arcs
+
+
+def network_arrays(stage: str, net: Any) -> dict[str, Any]:
+    """A stage's network (``castctl.core.solver._Network``) as the arrays ``BARE_SOLVER`` loads."""
+    import numpy as np
+
+    return {
+        f"{stage}_tails": np.asarray(net.tails, dtype=np.int32),
+        f"{stage}_heads": np.asarray(net.heads, dtype=np.int32),
+        f"{stage}_caps": np.asarray(net.capacities, dtype=np.int64),
+        # What the solver minimises (scaled, with tie-break ranks, where the optimiser does so).
+        f"{stage}_costs": np.asarray(getattr(net, "solver_costs", net.costs), np.int64),
+        f"{stage}_placement_costs": np.asarray(net.costs, dtype=np.int64),
+        f"{stage}_nodes": np.asarray(net.supply_nodes, dtype=np.int32),
+        f"{stage}_supplies": np.asarray(net.supplies, dtype=np.int64),
+    }
 
 
 # ---- measuring -------------------------------------------------------------------------------

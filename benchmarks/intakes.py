@@ -45,7 +45,6 @@ import random
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -54,7 +53,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+for folder in (ROOT / "src", ROOT / "benchmarks"):
+    sys.path.insert(0, str(folder))
+
+import assign as assign_bench  # noqa: E402  (benchmarks/assign.py: the bare solver, the runner)
 
 from castctl.core import solver  # noqa: E402
 from castctl.core.solver import Candidate, Place, department_caps  # noqa: E402
@@ -76,56 +78,14 @@ DEPARTMENT_MIX = {"DOPA": 30, "CDD": 20, "DLA": 18, "OPS": 12, "DOL": 8, "DPT": 
 TARGET_CAPACITY = 11
 NOTES = ("ปลูกผักสวนครัว", "ประชุมประชาคมหมู่บ้าน", "ถังขยะเปียก", "3Rs", "")
 
-# The bare solver process: interpreter start, OR-Tools import, the prepared networks, solve,
-# read the flows back; prints each stage's placement cost at the optimum.
-BARE_SOLVER = r"""
-import sys
-import numpy as np
-from ortools.graph.python import min_cost_flow
-
-data = np.load(sys.argv[1])
-costs = []
-for stage in ("pilot", "target"):
-    solver = min_cost_flow.SimpleMinCostFlow()
-    tails = data[stage + "_tails"]
-    solver.add_arcs_with_capacity_and_unit_cost(
-        tails, data[stage + "_heads"], data[stage + "_caps"], data[stage + "_costs"])
-    solver.set_nodes_supplies(data[stage + "_nodes"], data[stage + "_supplies"])
-    if solver.solve() != solver.OPTIMAL:
-        raise SystemExit(stage + ": not optimal")
-    flows = solver.flows(np.arange(len(tails), dtype=np.int32))
-    costs.append(str(int(flows @ data[stage + "_placement_costs"])))
-print(" ".join(costs))
-"""
-
-
-# ---- running and judging ---------------------------------------------------------------------
-
-
-@dataclass
-class Run:
-    seconds: float
-    rss_mib: float
-    stdout: str
+# The bare solver process and the child runner are benchmarks/assign.py's.
+BARE_SOLVER = assign_bench.BARE_SOLVER
+Run = assign_bench.Run
 
 
 def run(cmd: Sequence[str | Path], *, capture: bool = False) -> Run:
-    """Run a child to completion; its wall time and its own peak RSS (``os.wait4``)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen([str(c) for c in cmd], stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=err, env={**os.environ, "COLUMNS": "200"})  # fmt: skip
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - start
-        code = os.waitstatus_to_exitcode(status)
-        if code != 0:
-            err.seek(0)
-            raise SystemExit(f"{' '.join(map(str, cmd))} exited {code}:\n{err.read().decode()}")
-        text = ""
-        if capture:
-            out.seek(0)
-            text = out.read().decode()
-    return Run(seconds, usage.ru_maxrss / 1024, text)  # ru_maxrss is KiB on Linux
+    """``assign_bench.run`` with wide columns for the tables."""
+    return assign_bench.run(cmd, capture=capture, env={**os.environ, "COLUMNS": "200"})
 
 
 @dataclass
@@ -389,13 +349,7 @@ def save_networks(cohort: Cohort, out: Path) -> None:
     for stage, (candidates, places, caps) in stages.items():
         problem = solver._prepare(candidates, places, {})
         net = solver._build_network(problem, caps)
-        arrays[f"{stage}_tails"] = np.asarray(net.tails, dtype=np.int32)
-        arrays[f"{stage}_heads"] = np.asarray(net.heads, dtype=np.int32)
-        arrays[f"{stage}_caps"] = np.asarray(net.capacities, dtype=np.int64)
-        arrays[f"{stage}_costs"] = np.asarray(getattr(net, "solver_costs", net.costs), np.int64)
-        arrays[f"{stage}_placement_costs"] = np.asarray(net.costs, dtype=np.int64)
-        arrays[f"{stage}_nodes"] = np.asarray(net.supply_nodes, dtype=np.int32)
-        arrays[f"{stage}_supplies"] = np.asarray(net.supplies, dtype=np.int64)
+        arrays.update(assign_bench.network_arrays(stage, net))
     np.savez(out, **arrays)
 
 
