@@ -15,7 +15,7 @@ from pathlib import Path
 
 from castctl.core.dataset import Dataset
 from castctl.errors import InputError
-from castctl.io.files import atomic_file
+from castctl.io.files import atomic_file, check_readable
 
 EXPORT_FORMAT = 1
 
@@ -41,10 +41,7 @@ def write_export(path: Path, dataset: Dataset) -> None:
 def read_export(path: Path) -> Dataset:
     """Read and parse an export file; any problem is one clear ``InputError``. The tables are
     not checked here (``castctl.db.transfer`` checks them against the data model)."""
-    if not path.exists():
-        raise InputError(f"{path} does not exist")
-    if path.is_dir():
-        raise InputError(f"{path} is a directory, not a file")
+    check_readable(path)
     try:
         with path.open("rb") as fh:
             doc = json.load(fh)

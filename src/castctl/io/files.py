@@ -1,7 +1,8 @@
 """Writing output files atomically: readers see the old file or the new one, never half.
 
 One writer for every file castctl writes (digests, placements, dataset exports): a private
-temporary file beside the target, flushed to disk, then renamed over it.
+temporary file beside the target, flushed to disk, then renamed over it. Also the checks that
+come before a file is read or written.
 """
 
 from __future__ import annotations
@@ -14,7 +15,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from castctl.errors import CastError
+from castctl.errors import CastError, InputError
+
+
+def check_readable(path: Path) -> None:
+    """Refuse, naming it, an input path where there is no file to read."""
+    if not path.exists():
+        raise InputError(f"{path} does not exist")
+    if path.is_dir():
+        raise InputError(f"{path} is a directory, not a file")
 
 
 def check_writable(path: Path) -> None:

@@ -22,6 +22,7 @@ from typing import Any, overload
 
 from castctl.core.text import name_key
 from castctl.errors import InputError
+from castctl.io.files import check_readable
 
 MAX_PROBLEMS_SHOWN = 200
 MAX_CELL = 10_000  # characters: anything longer is a mistake, not a name
@@ -293,10 +294,7 @@ def read_table(
     or missing required column is an error (``row 1, column …``). Blank rows are skipped.
     Cells are stripped text.
     """
-    if not path.exists():
-        raise InputError(f"{path} does not exist")
-    if path.is_dir():
-        raise InputError(f"{path} is a directory, not a file")
+    check_readable(path)
     try:
         with path.open("rb") as fh:
             head = fh.read(4096)
