@@ -294,33 +294,33 @@ def _parse_start(value: object, problems: list[str]) -> dt.date | None:
 
 
 def _parse_weeks(value: object, problems: list[str]) -> int | None:
-    if _is_blank(value):
-        problems.append(f"weeks: required (a whole number from {MIN_WEEKS} to {MAX_WEEKS})")
-        return None
-    weeks = _whole_number(value)
-    if weeks is None:
-        problems.append(f"weeks: expected a whole number from {MIN_WEEKS} to {MAX_WEEKS}")
-        return None
-    if not MIN_WEEKS <= weeks <= MAX_WEEKS:
-        problems.append(f"weeks: {weeks} is not from {MIN_WEEKS} to {MAX_WEEKS}")
-        return None
-    return weeks
+    bound = f"from {MIN_WEEKS} to {MAX_WEEKS}"
+    return _whole_number_in(value, "weeks", MIN_WEEKS, MAX_WEEKS, bound, problems)
 
 
 def _parse_pilot_weeks(value: object, weeks: int | None, problems: list[str]) -> int | None:
     # Without a valid `weeks` only the lower bound can be checked; `weeks` has its own problem.
     bound = f"from 1 to {weeks - 1} (weeks - 1)" if weeks else "from 1 to weeks - 1"
+    highest = weeks - 1 if weeks is not None else None
+    return _whole_number_in(value, "pilot_weeks", 1, highest, bound, problems)
+
+
+def _whole_number_in(
+    value: object, key: str, lowest: int, highest: int | None, bound: str, problems: list[str]
+) -> int | None:
+    """``value`` as a whole number from ``lowest`` to ``highest`` (``None``: no upper bound to
+    check), else a problem naming ``key`` and saying ``bound``."""
     if _is_blank(value):
-        problems.append(f"pilot_weeks: required (a whole number {bound})")
+        problems.append(f"{key}: required (a whole number {bound})")
         return None
-    pilot_weeks = _whole_number(value)
-    if pilot_weeks is None:
-        problems.append(f"pilot_weeks: expected a whole number {bound}")
+    number = _whole_number(value)
+    if number is None:
+        problems.append(f"{key}: expected a whole number {bound}")
         return None
-    if pilot_weeks < 1 or (weeks is not None and pilot_weeks > weeks - 1):
-        problems.append(f"pilot_weeks: {pilot_weeks} is not {bound}")
+    if number < lowest or (highest is not None and number > highest):
+        problems.append(f"{key}: {number} is not {bound}")
         return None
-    return pilot_weeks
+    return number
 
 
 def _parse_pilots(
