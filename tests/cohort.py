@@ -1,8 +1,9 @@
 """A small, hand-checkable cohort written as real rows into the test's database.
 
-Trainees, placements and reports go in as plain rows through ``Store.transaction`` and
-``Tx.insert_rows`` (the path castctl's own imports take), or through ``castctl reports import``
-as a test needs.
+Trainees and placements go in as plain rows through ``Store.transaction`` and
+``Tx.insert_rows`` (the path castctl's own imports take), reports through the store's own
+``save_reports`` (which derives their coverage words), or through ``castctl reports import`` as
+a test needs.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from castctl.core.records import ReportRow
+from castctl.db.report_store import save_reports
 from castctl.db.store import now_text, open_store
 from tests.cohort_files import dump  # noqa: F401  (re-exported for the report tests)
 
@@ -25,9 +28,6 @@ INTAKE = "2566"
 TRAINEE_COLUMNS = (
     "trainee_id", "full_name", "department", "home_province", "email", "pilot_preferences",
     "target_preferences", "status", "created_at", "updated_at",
-)  # fmt: skip
-REPORT_COLUMNS = (
-    "trainee_id", "week", "submitted_on", "mechanisms", "networks", "sdgs", "note", "updated_at",
 )  # fmt: skip
 
 
@@ -89,20 +89,15 @@ def add_reports(
     start: dt.date = START,
 ) -> None:
     """(trainee_id, week) reports of ``intake`` (whose week 1 starts on ``start``) submitted on
-    that week's Friday, mechanism "coordinate"."""
-    now = now_text()
+    that week's Friday, mechanism "coordinate", network "people", SDGs 1 and 11; stored the way
+    ``castctl reports import`` stores them (``save_reports``)."""
+    rows = [
+        ReportRow(tid, week, friday(week, start), "coordinate", "people", "1;11")
+        for tid, week in reports
+    ]
     db = open_store(str(db_path))
     try:
-        with db.transaction() as tx:
-            tx.insert_rows(
-                "report",
-                ("intake", *REPORT_COLUMNS),
-                [
-                    (intake, tid, week, friday(week, start).isoformat(), "coordinate", "people")
-                    + ("1;11", "", now)
-                    for tid, week in reports
-                ],
-            )
+        save_reports(db, intake, rows, dry_run=False)
     finally:
         db.close()
 

@@ -131,9 +131,9 @@ SECOND_INTAKE_ROWS = """
         ('2567', '2024-06-05 12:00:00', 'coord2', 'DEMO-00001', 'pilot', NULL, '4001', 'placed'),
         ('2567', '2024-06-05 12:00:00', 'coord2', 'DEMO-00001', 'target', NULL, '1001', 'placed');
     INSERT INTO report (intake, trainee_id, week, submitted_on, mechanisms, networks, sdgs,
-        note, updated_at) VALUES
+        note, updated_at, coverage_0, coverage_1, coverage_2) VALUES
         ('2567', 'DEMO-00001', 1, '2024-07-05', 'coordinate', 'people', '16', 'รุ่นที่สอง',
-         '2024-07-05 17:00:00');
+         '2024-07-05 17:00:00', :w0, :w1, :w2);
     INSERT INTO sent_log (intake, week, format, destination, sent_at) VALUES
         ('2567', 1, 'html', 'boss@example.go.th', '2024-07-08 01:00:00'),
         ('2566', 3, 'text', '/srv/digests/week3.txt', '2023-07-24 01:00:00');
@@ -153,6 +153,7 @@ def add_second_intake(
     from typer.testing import CliRunner
 
     from castctl.cli import app
+    from castctl.core.progress import coverage_words
     from castctl.db.store import open_store
 
     yaml = tmp / "intake-2567.yaml"
@@ -164,6 +165,9 @@ def add_second_intake(
     )
     assert result.exit_code == 0, result.stderr
     params = {"name0": names[0], "email0": emails[0], "name": names[2], "email": emails[2]}
+    # The report's coverage words, as castctl derives them when it stores a report.
+    words = coverage_words("coordinate", "people", "16")
+    params.update(zip(("w0", "w1", "w2"), words, strict=True))
     db = open_store(location)
     try:
         with db.transaction() as tx:

@@ -26,6 +26,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
+from castctl.core.progress import COVERAGE_WORDS, coverage_words
 from castctl.db import migrations
 from castctl.db.store import HEAD_REVISION
 
@@ -79,16 +80,27 @@ def named_rows(db: Any) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+def derived(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    """The columns a later migration derives from ``row``: a report's coverage words (0005,
+    computed there in SQL, here by castctl's own Python)."""
+    if table != "report":
+        return {}
+    words = coverage_words(row["mechanisms"], row["networks"], row["sdgs"])
+    return dict(zip(COVERAGE_WORDS, words, strict=True))
+
+
 def as_upgraded(before: dict[str, list[dict[str, Any]]], db: Any) -> dict[str, list[Any]]:
-    """``before`` (rows of a database from before intakes) as the 0004 upgrade leaves them:
-    every row of an intake-owned table with ``intake`` = 2566 added, the rest as it was; the
+    """``before`` (rows of a database from before intakes) as the upgrades leave them: every
+    row of an intake-owned table with ``intake`` = 2566 added (0004) and a report's coverage
+    words (0005), the rest as it was; the
     upgraded database's ``intake`` and ``intake_closure`` rows as they are (checked apart)."""
     after = named_rows(db)
     expected: dict[str, list[Any]] = {}
     for table, rows in before.items():
         owned = bool(after.get(table)) and "intake" in after[table][0]
         expected[table] = sorted(
-            ({"intake": BUILT_IN, **r} if owned else r for r in rows), key=repr
+            ({"intake": BUILT_IN, **r, **derived(table, r)} if owned else r for r in rows),
+            key=repr,
         )
     for table in ("intake", "intake_closure"):
         expected[table] = after[table]
@@ -233,7 +245,7 @@ def castctl(*args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
 
 def test_the_head_constant_is_alembics_head():
     assert migrations.head() == HEAD_REVISION
-    assert migrations.revisions() == ["0001", "0002", "0003", "0004"]  # one line, in order
+    assert migrations.revisions() == ["0001", "0002", "0003", "0004", "0005"]  # one line, in order
 
 
 def test_a_new_database_is_at_head_with_reference_data(database):
@@ -434,7 +446,7 @@ def test_db_current_then_db_upgrade_on_an_old_database(cli, new_db, template_db:
     current = cli("--db", old.url, "db", "current", "-f", "json").json()
     assert current == {
         "revision": "0001", "head": HEAD_REVISION, "is_head": False, "state": "older",
-        "pending": ["0002", "0003", "0004"],
+        "pending": ["0002", "0003", "0004", "0005"],
     }  # fmt: skip
     assert "db upgrade" in cli("--db", old.url, "db", "current", "-f", "markdown").stdout
     assert unchanged_view(old) == before  # db current only reads

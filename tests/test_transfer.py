@@ -23,7 +23,13 @@ from typing import Any
 import pytest
 
 from castctl.db.store import HEAD_REVISION, open_store
-from castctl.db.transfer import BOOKKEEPING, DATASET_ORDER, dataset_tables, table_rows
+from castctl.db.transfer import (
+    BOOKKEEPING,
+    DATASET_ORDER,
+    data_columns,
+    dataset_tables,
+    table_rows,
+)
 from tests.cohort_files import dump
 from tests.release_db import add_second_intake, release_database
 
@@ -172,6 +178,30 @@ def test_round_trip_to_a_new_database_leaves_every_table_equal(
         assert max(ids) == max(r[0] for r in before[table]) + 2, table
 
 
+def test_an_export_from_schema_0004_loads_with_its_coverage_computed(
+    cli, filled, backend, make_database, tmp_path: Path
+):
+    # castctl at schema 0004 exported the same tables and columns: the reports' coverage words
+    # (0005) are derived, never exported, so its file differs only in its "schema".
+    export = tmp_path / "out.json"
+    cli("db", "export", str(export))
+    doc = json.loads(export.read_text(encoding="utf-8"))
+    doc["schema"] = "0004"
+    old = tmp_path / "from-0004.json"
+    old.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    new = make_database(backend, empty=True)
+    r = cli("--db", new.url, "db", "import", str(old))
+    assert "imported" in r.stderr
+    for args in (
+        ["--intake", "2566", "progress", "--by", "district", "--as-of", "2023-10-20"],
+        ["--intake", "2566", "progress", "--by", "trainee", "--as-of", "2023-10-20"],
+        ["--intake", "2567", "progress", "--as-of", "2024-07-08"],
+    ):
+        assert cli("--db", new.url, *args, "-f", "json").stdout == cli(*args, "-f", "json").stdout
+    mentions = cli("--db", new.url, *args, "-f", "json").json()
+    assert sum(sum(row["networks"].values()) for row in mentions) >= 1  # counts, not all zero
+
+
 def test_the_dataset_tables_are_every_model_table_parents_first():
     from castctl.db.models import SQLModel
 
@@ -225,10 +255,16 @@ def test_export_document_is_complete_sorted_private_and_atomic(cli, filled, tmp_
     assert not set(doc["tables"]) & BOOKKEEPING
     for table in dataset_tables():
         block = doc["tables"][table.name]
-        assert block["columns"] == [c.name for c in table.columns]
+        assert block["columns"] == [c.name for c in data_columns(table)]
         key = [block["columns"].index(c.name) for c in table.primary_key.columns]
         keys = [tuple(r[i] for i in key) for r in block["rows"]]
         assert keys == sorted(keys), table.name
+    # A report's coverage words are derived from its lists: the export's report columns are the
+    # ones castctl 0.2 exported.
+    assert doc["tables"]["report"]["columns"] == [
+        "id", "intake", "trainee_id", "week", "submitted_on", "mechanisms", "networks", "sdgs",
+        "note", "updated_at",
+    ]  # fmt: skip
     week = doc["tables"]["week"]
     assert week["rows"][0][week["columns"].index("start")] == "2023-07-03"
     holiday = doc["tables"]["holiday"]

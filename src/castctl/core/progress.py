@@ -7,11 +7,21 @@ elapsed week they reported for: ``elapsed - last_week`` (``last_week`` = 0 if no
 
 The database layer aggregates in SQL and hands over one mapping per group with the counts named
 as ``COVERAGE_COLUMNS`` says; nothing here loops over reports.
+
+Coverage words: each report also stores which of the 29 codes it mentions as three integers
+(``coverage_words``), code ``i`` of ``COVERAGE_COLUMNS`` as bit ``6 * (i % 10)`` of word
+``i // 10``. Every code owns a 6-bit field, so SQL's ``SUM`` of one trainee's words counts the
+reports mentioning each code in its own field: a trainee has at most 52 reports (one per week,
+``weeks`` <= 52), fewer than 2**6, so a field never carries into the next, and 10 fields fill 60
+of a signed 64-bit integer's bits. Summing any larger group (a week's reports, a district's) must
+unpack the fields first. The order of ``COVERAGE_COLUMNS`` is stored in every report: changing
+the vocabulary needs a migration that recomputes the words (as 0005 computed the first ones).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from castctl.core.vocabulary import MECHANISMS, NETWORKS, SDGS
@@ -26,6 +36,41 @@ COVERAGE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     *(("networks", code, f"n_{code}") for code in NETWORKS),
     *(("sdgs", str(n), f"s_{n}") for n in SDGS),
 )
+
+FIELD_BITS = 6  # a field counts up to 63 reports; a trainee has at most 52 (weeks <= 52)
+FIELD_MASK = (1 << FIELD_BITS) - 1
+FIELDS_PER_WORD = 10  # 60 bits of a signed 64-bit SQL integer
+WORD_MASK = (1 << (FIELD_BITS * FIELDS_PER_WORD)) - 1
+COVERAGE_WORDS = ("coverage_0", "coverage_1", "coverage_2")  # the report table's columns
+MAX_REPORTS_SUMMED = FIELD_MASK  # the most reports one SUM of words may add up
+
+
+def coverage_field(index: int) -> tuple[str, int]:
+    """(word column, bit shift) of the field counting code ``index`` of ``COVERAGE_COLUMNS``."""
+    return COVERAGE_WORDS[index // FIELDS_PER_WORD], FIELD_BITS * (index % FIELDS_PER_WORD)
+
+
+_FIELD_OF = {(kind, code): i for i, (kind, code, _name) in enumerate(COVERAGE_COLUMNS)}
+
+
+@lru_cache(maxsize=4096)
+def _bits(kind: str, text: str) -> int:
+    """The codes of one ``;``-joined list as one integer of every field (unknown codes: none).
+    Cached: a cohort's reports repeat a few hundred lists of each kind."""
+    bits = 0
+    for code in text.split(";"):
+        index = _FIELD_OF.get((kind, code))
+        if index is not None:
+            bits |= 1 << (FIELD_BITS * index)
+    return bits
+
+
+def coverage_words(mechanisms: str, networks: str, sdgs: str) -> tuple[int, int, int]:
+    """A report's coverage words (see the module's docstring) from its stored ``;``-joined
+    lists; each code counts once however often it is listed."""
+    bits = _bits("mechanisms", mechanisms) | _bits("networks", networks) | _bits("sdgs", sdgs)
+    shift = FIELD_BITS * FIELDS_PER_WORD
+    return bits & WORD_MASK, (bits >> shift) & WORD_MASK, bits >> (2 * shift)
 
 
 def percent(submitted: int, expected: int) -> float | None:

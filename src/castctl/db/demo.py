@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from castctl.core.progress import COVERAGE_WORDS, coverage_words
 from castctl.db.store import Store, now_text
 
 REPORT_COLUMNS = (
@@ -34,8 +35,16 @@ def add_missing_reports(store: Store, intake: str, reports: Sequence[dict[str, A
         had = int(tx.query(count, params)[0][0])
         tx.insert_rows(
             "report",
-            ("intake", *REPORT_COLUMNS),
-            [[intake, *(r[c] for c in REPORT_COLUMNS[:-1]), now] for r in reports],
+            ("intake", *REPORT_COLUMNS, *COVERAGE_WORDS),
+            [
+                [
+                    intake,
+                    *(r[c] for c in REPORT_COLUMNS[:-1]),
+                    now,
+                    *coverage_words(r["mechanisms"], r["networks"], r["sdgs"]),
+                ]
+                for r in reports
+            ],
             skip_conflicts_on=("intake", "trainee_id", "week"),
         )
         return int(tx.query(count, params)[0][0]) - had

@@ -3,8 +3,10 @@
 Plain SQL through ``Store.read`` (the standard library's ``sqlite3`` on SQLite, no
 SQLAlchemy import), portable to PostgreSQL (only ``group_concat`` / ``string_agg`` differ).
 Counts (expected, submitted, last week reported) come from the ``(intake, trainee_id, week)``
-index; the coverage of mechanisms, networks and SDGs from one more grouped pass
-(``coverage_by``).
+index. The coverage of mechanisms, networks and SDGs is counted two ways, by the size of the
+groups: per trainee (at most 52 reports) SQL sums the reports' coverage words and unpacks each
+code's field (``_unpacked``, see ``castctl.core.progress``); per week or per district and week
+(thousands of reports) it joins the reports' lists and counts them in Python (``coverage_by``).
 
 Everything is one intake's (``:intake``): every table is filtered on it and every join between
 intake-owned tables joins on it too, so each query reaches only that intake's rows through the
@@ -21,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from castctl.core.progress import COVERAGE_COLUMNS, FLAG_STREAK
+from castctl.core.progress import COVERAGE_COLUMNS, FIELD_MASK, FLAG_STREAK, coverage_field
 from castctl.core.reference import mentor_title
 from castctl.db.store import Store
 
@@ -71,6 +73,7 @@ LAST_WEEK = (
     "WHERE r.intake = :intake AND r.trainee_id = p.trainee_id AND r.week <= :elapsed), 0)"
 )
 COVERAGE_KINDS = ("mechanisms", "networks", "sdgs")
+COVERAGE_NAMES = tuple(name for _kind, _code, name in COVERAGE_COLUMNS)
 # (kind, ";code;", column name): what to count in a group's text of that kind.
 COVERAGE_NEEDLES = tuple((kind, f";{code};", name) for kind, code, name in COVERAGE_COLUMNS)
 
@@ -126,6 +129,17 @@ def coverage_by(
     return {row[0]: count_codes(row[1:]) for row in rows}
 
 
+def _unpacked(words: str) -> str:
+    """SQL columns named as ``COVERAGE_COLUMNS``: each code's count from its field of the
+    words, whose SQL is ``words`` with ``{}`` for the word's column name. The CAST: PostgreSQL's
+    SUM of a BIGINT is a NUMERIC, which has no bit operators."""
+    fields = (coverage_field(i) for i in range(len(COVERAGE_COLUMNS)))
+    return ", ".join(
+        f"((CAST({words.format(column)} AS BIGINT) >> {shift}) & {FIELD_MASK}) AS {name}"
+        for (column, shift), (_kind, _code, name) in zip(fields, COVERAGE_COLUMNS, strict=True)
+    )
+
+
 def _dicts(names: Sequence[str], rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in rows]
 
@@ -133,9 +147,10 @@ def _dicts(names: Sequence[str], rows: list[tuple[Any, ...]]) -> list[dict[str, 
 # ---- progress ---------------------------------------------------------------------------
 
 
-def _per_trainee(store: Store, scope: Scope) -> str:
+def _per_trainee(scope: Scope) -> str:
     """A query giving, per active placed trainee in ``scope``, their reports for the weeks up
-    to ``:elapsed``: how many, the last week reported (0: none) and their codes joined.
+    to ``:elapsed``: how many, the last week reported (0: none) and how many mention each code
+    (named as ``COVERAGE_COLUMNS``: the sums of their coverage words, unpacked).
 
     One pass: the intake's assignments in trainee order (the primary key ``(intake,
     trainee_id)``; ``CROSS JOIN`` keeps SQLite from starting at the trainees' status index),
@@ -143,11 +158,11 @@ def _per_trainee(store: Store, scope: Scope) -> str:
     needs no sort of the reports. Grouping by both primary keys lets PostgreSQL select the other
     columns of both tables.
     """
-    texts = ", ".join(f"{_joined(store, f'r.{kind}')} AS {kind}" for kind in COVERAGE_KINDS)
     return f"""
 SELECT t.trainee_id AS trainee_id, t.full_name AS full_name, t.department AS department,
        a.pilot_district_code AS district, a.target_district_code AS target,
-       COUNT(r.trainee_id) AS submitted, COALESCE(MAX(r.week), 0) AS last_week, {texts}
+       COUNT(r.trainee_id) AS submitted, COALESCE(MAX(r.week), 0) AS last_week,
+       {_unpacked("COALESCE(SUM(r.{}), 0)")}
 FROM assignment a CROSS JOIN trainee t
 LEFT JOIN report r
   ON r.intake = a.intake AND r.trainee_id = a.trainee_id AND r.week <= :elapsed
@@ -160,13 +175,11 @@ GROUP BY a.intake, a.trainee_id, t.intake, t.trainee_id
 def trainee_figures(store: Store, intake: str, elapsed: int, scope: Scope) -> list[dict[str, Any]]:
     """Per active placed trainee: reports for elapsed weeks, last such week, coverage."""
     names = (
-        "trainee_id", "full_name", "department", "district", "target", "submitted", "last_week"
+        "trainee_id", "full_name", "department", "district", "target", "submitted", "last_week",
+        *COVERAGE_NAMES,
     )  # fmt: skip
-    rows = store.read(_per_trainee(store, scope), {**scope.params(intake), "elapsed": elapsed})
-    return [
-        {**dict(zip(names, row[: len(names)], strict=True)), **count_codes(row[len(names) :])}
-        for row in rows
-    ]
+    rows = store.read(_per_trainee(scope), {**scope.params(intake), "elapsed": elapsed})
+    return _dicts(names, rows)
 
 
 def group_figures(
@@ -176,24 +189,18 @@ def group_figures(
     weeks, trainees missing the last elapsed week, trainees flagged, coverage; in one query
     (the trainees' figures of ``_per_trainee``, summed per group)."""
     key = {"district": "pt.district", "department": "pt.department"}[by]
-    texts = ", ".join(_joined(store, f"pt.{kind}") for kind in COVERAGE_KINDS)
+    sums = ", ".join(f"SUM(pt.{name}) AS {name}" for name in COVERAGE_NAMES)
     sql = f"""
 SELECT {key} AS grp, COUNT(*) AS trainees, SUM(pt.submitted) AS submitted,
        SUM(CASE WHEN pt.last_week < :elapsed THEN 1 ELSE 0 END) AS missing_last,
        SUM(CASE WHEN pt.last_week <= :elapsed - :flag THEN 1 ELSE 0 END) AS flagged,
-       {texts}
-FROM ({_per_trainee(store, scope)}) pt
+       {sums}
+FROM ({_per_trainee(scope)}) pt
 GROUP BY {key}
 """
-    names = ("grp", "trainees", "submitted", "missing_last", "flagged")
+    names = ("grp", "trainees", "submitted", "missing_last", "flagged", *COVERAGE_NAMES)
     rows = store.read(sql, {**scope.params(intake), "elapsed": elapsed, "flag": FLAG_STREAK})
-    return {
-        str(row[0]): {
-            **dict(zip(names, row[: len(names)], strict=True)),
-            **count_codes(row[len(names) :]),
-        }
-        for row in rows
-    }
+    return {str(row[0]): dict(zip(names, row, strict=True)) for row in rows}
 
 
 def placed_count(store: Store, intake: str, scope: Scope) -> int:

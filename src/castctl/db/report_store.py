@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from castctl.core.progress import COVERAGE_WORDS, coverage_words
 from castctl.core.records import ImportCounts, ReportRow
 from castctl.db.store import Store, Tx, now_text
 
@@ -66,7 +67,8 @@ def _diff(
 REPORT_COLUMNS = ("trainee_id", "week", "submitted_on", "mechanisms", "networks", "sdgs", "note")
 UPDATE_SQL = (
     "UPDATE report SET submitted_on = :submitted_on, mechanisms = :mechanisms, "
-    "networks = :networks, sdgs = :sdgs, note = :note, updated_at = :now "
+    "networks = :networks, sdgs = :sdgs, note = :note, updated_at = :now, "
+    "coverage_0 = :coverage_0, coverage_1 = :coverage_1, coverage_2 = :coverage_2 "
     "WHERE intake = :intake AND trainee_id = :trainee_id AND week = :week"
 )
 
@@ -83,16 +85,18 @@ def _write(tx: Tx, intake: str, added: list[ReportRow], updated: list[dict[str, 
 
     tx.insert_rows(
         "report",
-        ("intake", *REPORT_COLUMNS, "updated_at"),
+        ("intake", *REPORT_COLUMNS, "updated_at", *COVERAGE_WORDS),
         (
             (intake, r.trainee_id, r.week, day(r.submitted_on), r.mechanisms, r.networks,
-             r.sdgs, r.note, now)
+             r.sdgs, r.note, now, *coverage_words(r.mechanisms, r.networks, r.sdgs))
             for r in added
         ),
     )  # fmt: skip
     for row in updated:
         row["now"] = now
         row["intake"] = intake
+        words = coverage_words(row["mechanisms"], row["networks"], row["sdgs"])
+        row.update(zip(COVERAGE_WORDS, words, strict=True))
     tx.executemany(UPDATE_SQL, updated)
 
 

@@ -55,7 +55,7 @@ __all__ = [
 
 # The newest revision in castctl.db.migrations (tests/test_migrations.py keeps the two equal).
 # Start-up compares the database with it without importing alembic.
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 # Serialises writers and migrations on PostgreSQL (pg_advisory_xact_lock); SQLite uses its
 # write lock (BEGIN IMMEDIATE). One key, so a migration and a write never overlap either.
 WRITE_LOCK_KEY = 0x63617374  # "cast"

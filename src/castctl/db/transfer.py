@@ -13,10 +13,12 @@ intake. Loading
 replaces every table of the dataset in one transaction (reference data included, so a round
 trip leaves every table equal). An export made before intakes (schemas 0001-0003, castctl
 0.1.0: one programme) is upgraded on the way in, as the 0004 migration upgrades a database:
-every row belongs to the built-in intake 2566. On SQLite a database that already holds a
-cohort is first copied to the backup file the caller names. Plain portable SQL through
-``Store.transaction``; the only PostgreSQL-specific step is moving the id sequences past the
-loaded ids.
+every row belongs to the built-in intake 2566. Columns derived from others when a row is written
+(``DERIVED``: a report's coverage words) are neither exported nor read: loading computes them,
+so an export made at schema 0004, before they existed, loads as it is. On SQLite a database
+that already holds a cohort is first copied to the backup file the caller names. Plain
+portable SQL through ``Store.transaction``; the only PostgreSQL-specific step is moving the id
+sequences past the loaded ids.
 
 Restore (SQLite only) checks that a file is a castctl database, copies the current database to
 the backup file the caller names and copies the file in through SQLite's online backup API, so
@@ -38,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from castctl.core.dataset import Dataset
+from castctl.core.progress import COVERAGE_WORDS, coverage_words
 from castctl.db.store import HEAD_REVISION, Store, now_text, plain_row
 from castctl.errors import CastError, DatabaseError, InputError
 
@@ -92,6 +95,13 @@ DATASET_ORDER = (
 )  # fmt: skip
 # Revisions before intakes (0004): the same data tables, without an ``intake`` column.
 ONE_PROGRAMME_REVISIONS = ("0001", "0002", "0003")
+# Revisions whose datasets have the head's shape (0005 added only derived columns).
+HEAD_SHAPED_REVISIONS = ("0004",)
+# Columns computed from a row's other columns when it is written, never in a dataset: table ->
+# (derived columns, the columns they are computed from, the computation).
+DERIVED: dict[str, tuple[tuple[str, ...], tuple[str, ...], Callable[..., tuple[Any, ...]]]] = {
+    "report": (COVERAGE_WORDS, ("mechanisms", "networks", "sdgs"), coverage_words),
+}
 
 
 def dataset_tables() -> list[Table]:
@@ -102,6 +112,23 @@ def dataset_tables() -> list[Table]:
     unordered = sorted(set(tables) - set(DATASET_ORDER) - BOOKKEEPING)
     # A table added to the models but not to DATASET_ORDER still travels (after the others).
     return [tables[name] for name in (*DATASET_ORDER, *unordered) if name in tables]
+
+
+def data_columns(table: Table) -> list[Any]:
+    """The columns of ``table`` that a dataset holds (all but the derived ones)."""
+    derived = DERIVED[table.name][0] if table.name in DERIVED else ()
+    return [c for c in table.columns if c.name not in derived]
+
+
+def _with_derived(
+    table: str, columns: list[str], rows: Iterable[list[Any]]
+) -> tuple[list[str], Iterable[list[Any]]]:
+    """The columns to write and ``rows`` with the derived columns' values appended."""
+    if table not in DERIVED:
+        return columns, rows
+    derived, sources, compute = DERIVED[table]
+    at = [columns.index(c) for c in sources]
+    return [*columns, *derived], ([*row, *compute(*(row[i] or "" for i in at))] for row in rows)
 
 
 def schema_of(db: Store) -> str:
@@ -226,7 +253,7 @@ def read_dataset(db: Store, *, redact: bool = False) -> Dataset:
     with db.snapshot() as query:
         schema = schema_of(db)
         for table in dataset_tables():
-            columns = [c.name for c in table.columns]
+            columns = [c.name for c in data_columns(table)]
             key = operator.itemgetter(*(columns.index(c.name) for c in table.primary_key.columns))
             sql = f"SELECT {', '.join(map(quote, columns))} FROM {quote(table.name)}"
             rows = [[_json_value(v) for v in row] for row in query(sql)]
@@ -260,7 +287,7 @@ def _validate(dataset: Dataset, name: str) -> list[_Table]:
             problems.append(f"table {table.name}: missing")
             continue
         columns, rows = block.get("columns"), block.get("rows")
-        model = {c.name: c for c in table.columns}
+        model = {c.name: c for c in data_columns(table)}
         if not isinstance(columns, list) or sorted(map(str, columns)) != sorted(model):
             problems.append(
                 f"table {table.name}: columns {columns!r} differ from {sorted(model)!r}"
@@ -402,6 +429,8 @@ def import_dataset(
     if there in ONE_PROGRAMME_REVISIONS and here == HEAD_REVISION:
         dataset, upgraded_from = _with_builtin_intake(dataset), there
         there = dataset.schema
+    if there in HEAD_SHAPED_REVISIONS and here == HEAD_REVISION:
+        there = here
     if there != here:
         raise InputError(
             f"{name} was exported at schema {there}; this database is at schema {here}: "
@@ -429,7 +458,7 @@ def import_dataset(
             for t in reversed(tables):
                 tx.execute(f"DELETE FROM {quote(t.table.name)}")
             for t in tables:
-                tx.insert_rows(
+                columns, rows = _with_derived(
                     t.table.name,
                     t.columns,
                     (
@@ -437,6 +466,7 @@ def import_dataset(
                         for row in t.rows
                     ),
                 )
+                tx.insert_rows(t.table.name, columns, rows)
             if not sqlite and db.url.startswith("postgresql"):
                 _reset_sequences(tx, tables)
     except DatabaseError as exc:  # a constraint the rows break: the transaction rolled back
@@ -661,7 +691,7 @@ def table_rows(db: Store, names: Sequence[str] | None = None) -> dict[str, list[
         if names is not None and table.name not in names:
             continue
         block = dataset.tables[table.name]
-        kinds = [_kind(c) for c in table.columns]
+        kinds = [_kind(c) for c in data_columns(table)]
         out[table.name] = [
             tuple(
                 _parse_datetime(v).isoformat(sep=" ") if k == "datetime" and v else v
