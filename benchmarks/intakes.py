@@ -59,6 +59,7 @@ for folder in (ROOT / "src", ROOT / "benchmarks"):
 import assign as assign_bench  # noqa: E402  (benchmarks/assign.py: the bare solver, the runner)
 
 from castctl.core import solver  # noqa: E402
+from castctl.core.progress import coverage_words  # noqa: E402
 from castctl.core.solver import Candidate, Place, department_caps  # noqa: E402
 from castctl.core.vocabulary import MECHANISMS, NETWORKS  # noqa: E402
 from castctl.db.store import open_store  # noqa: E402
@@ -225,19 +226,25 @@ def fill_single(path: Path, n: int, seed: int) -> Cohort:
             [(MEASURED, t[0], PILOT_CODES[i % len(PILOT_CODES)], all_codes[i % len(all_codes)],
               now) for i, t in enumerate(trainees)],
         )  # fmt: skip
+        # Each report with its coverage words, as castctl derives them when it stores one.
         conn.executemany(
             "INSERT INTO report (intake, trainee_id, week, submitted_on, mechanisms, networks, "
-            "sdgs, note, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "sdgs, note, updated_at, coverage_0, coverage_1, coverage_2) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                (MEASURED, t[0], week,
-                 (START + dt.timedelta(weeks=week - 1, days=4 + rng.choice((0, 0, 1, 2))))
-                 .isoformat(),
-                 ";".join(sorted(rng.sample(mechanisms, rng.randint(1, 3)), key=mechanisms.index)),
-                 ";".join(sorted(rng.sample(networks, rng.randint(1, 3)), key=networks.index)),
-                 ";".join(map(str, sorted(rng.sample(range(1, 18), rng.randint(0, 3))))),
-                 rng.choice(NOTES), now)
-                for t in trainees
-                for week in range(1, WEEKS + 1)
+                (*row, *coverage_words(*row[4:7]))
+                for row in (
+                    (MEASURED, t[0], week,
+                     (START + dt.timedelta(weeks=week - 1, days=4 + rng.choice((0, 0, 1, 2))))
+                     .isoformat(),
+                     ";".join(sorted(rng.sample(mechanisms, rng.randint(1, 3)),
+                                     key=mechanisms.index)),
+                     ";".join(sorted(rng.sample(networks, rng.randint(1, 3)), key=networks.index)),
+                     ";".join(map(str, sorted(rng.sample(range(1, 18), rng.randint(0, 3))))),
+                     rng.choice(NOTES), now)
+                    for t in trainees
+                    for week in range(1, WEEKS + 1)
+                )
             ),
         )  # fmt: skip
     conn.close()
@@ -292,9 +299,10 @@ def add_intakes(path: Path, folder: Path, count: int) -> list[str]:
             )
             conn.execute(
                 "INSERT INTO report (intake, trainee_id, week, submitted_on, mechanisms, "
-                "networks, sdgs, note, updated_at) "
+                "networks, sdgs, note, updated_at, coverage_0, coverage_1, coverage_2) "
                 "SELECT :name, trainee_id, week, date(submitted_on, :shift), mechanisms, "
-                "networks, sdgs, note, updated_at FROM report WHERE intake = :from",
+                "networks, sdgs, note, updated_at, coverage_0, coverage_1, coverage_2 "
+                "FROM report WHERE intake = :from",
                 params,
             )
     conn.close()
