@@ -8,7 +8,13 @@ Thai government declared and the package records.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import importlib.machinery
+import importlib.util
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from castctl.core.dates import (
     ACCEPTED_FORMS,
@@ -18,6 +24,9 @@ from castctl.core.dates import (
     parse_thai_date,
 )
 from castctl.errors import InputError
+
+if TYPE_CHECKING:
+    from holidays import HolidayBase
 
 TIMEZONE = "Asia/Bangkok"
 
@@ -69,16 +78,66 @@ def parse_date(text: str, what: str = "date") -> dt.date:
 
 def thai_holidays(start: dt.date, end: dt.date) -> list[Holiday]:
     """Thai public holidays on weekdays from ``start`` to ``end``, named in English and Thai."""
-    import holidays  # ~0.1 s: only when the timeline is (re)built
-
     years = range(start.year, end.year + 1)
-    en = holidays.country_holidays("TH", years=years, language="en_US")
-    th = holidays.country_holidays("TH", years=years, language="th")
+    thailand = thailand_holidays()
+    en = thailand(years=years, language="en_US")
+    th = thailand(years=years, language="th")
     return [
         Holiday(day, en[day], th.get(day, en[day]))
         for day in sorted(en)
         if start <= day <= end and day.weekday() < 5
     ]
+
+
+@functools.cache
+def thailand_holidays() -> Callable[..., HolidayBase]:
+    """What makes the ``holidays`` package's holidays of Thailand: called with ``years`` and
+    ``language``, it returns the same holidays as ``holidays.country_holidays("TH", ...)``.
+
+    ``country_holidays`` imports the package ``holidays.countries``, whose ``__init__`` imports
+    every country's module (~250 of them, ~0.2 s: most of an ``intakes import``), and the
+    package offers no way to load one country alone (holidays 0.109). So, unless
+    ``holidays.countries`` is imported already, this runs ``holidays/countries/thailand.py``
+    alone and takes its public class ``Thailand`` (see :func:`_load_alone`). When that is not
+    possible (another version of holidays moved the file or the class), it is the package's
+    own ``country_holidays``: slower, never different.
+    """
+    import holidays  # ~75 ms: only when a timeline is (re)built
+
+    if "holidays.countries" not in sys.modules:
+        thailand = _load_alone("holidays.countries", "thailand", "Thailand")
+        if (
+            thailand is not None
+            and issubclass(thailand, holidays.HolidayBase)
+            and getattr(thailand, "country", None) == "TH"
+        ):
+            return thailand
+    return functools.partial(holidays.country_holidays, "TH")
+
+
+def _load_alone(package: str, module: str, name: str) -> type | None:
+    """The class ``name`` of the module ``package.module``, run from its file without importing
+    ``package`` (its ``__init__``), or None when that fails.
+
+    The module is found on the package's path and executed as a module object of its own:
+    nothing is added to ``sys.modules`` (neither the module nor a stand-in for its package), so
+    a later ``import package`` or ``import package.module`` anywhere in the process is the
+    ordinary import and makes its own copy. Whatever the module imports is imported as usual.
+    """
+    try:
+        found = importlib.util.find_spec(package)  # imports the parent of ``package`` only
+        if found is None or not found.submodule_search_locations:
+            return None
+        where = list(found.submodule_search_locations)
+        spec = importlib.machinery.PathFinder.find_spec(f"{package}.{module}", where)
+        if spec is None or spec.loader is None:
+            return None
+        code = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(code)
+        loaded = getattr(code, name, None)
+    except Exception:  # any failure: the caller takes the ordinary way
+        return None
+    return loaded if isinstance(loaded, type) else None
 
 
 def holidays_between(
