@@ -21,7 +21,6 @@ the vocabulary needs a migration that recomputes the words (as 0005 computed the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
 from castctl.core.vocabulary import MECHANISMS, NETWORKS, SDGS
@@ -51,26 +50,37 @@ def coverage_field(index: int) -> tuple[str, int]:
 
 
 _FIELD_OF = {(kind, code): i for i, (kind, code, _name) in enumerate(COVERAGE_COLUMNS)}
+Words = tuple[int, int, int]
+# Per kind, a list's words: a cohort's reports repeat a few hundred lists of each kind, so a
+# report costs three dictionary lookups (a file of 220,000 reports: 0.05 s).
+_CACHE_SIZE = 4096
+_CACHED: dict[str, dict[str, Words]] = {"mechanisms": {}, "networks": {}, "sdgs": {}}
+_MECHANISMS, _NETWORKS, _SDGS = _CACHED["mechanisms"], _CACHED["networks"], _CACHED["sdgs"]
 
 
-@lru_cache(maxsize=4096)
-def _bits(kind: str, text: str) -> int:
-    """The codes of one ``;``-joined list as one integer of every field (unknown codes: none).
-    Cached: a cohort's reports repeat a few hundred lists of each kind."""
+def _list_words(kind: str, text: str) -> Words:
+    """The words of one ``;``-joined list of ``kind`` (unknown codes: none), cached."""
     bits = 0
     for code in text.split(";"):
         index = _FIELD_OF.get((kind, code))
         if index is not None:
             bits |= 1 << (FIELD_BITS * index)
-    return bits
-
-
-def coverage_words(mechanisms: str, networks: str, sdgs: str) -> tuple[int, int, int]:
-    """A report's coverage words (see the module's docstring) from its stored ``;``-joined
-    lists; each code counts once however often it is listed."""
-    bits = _bits("mechanisms", mechanisms) | _bits("networks", networks) | _bits("sdgs", sdgs)
     shift = FIELD_BITS * FIELDS_PER_WORD
-    return bits & WORD_MASK, (bits >> shift) & WORD_MASK, bits >> (2 * shift)
+    words = (bits & WORD_MASK, (bits >> shift) & WORD_MASK, bits >> (2 * shift))
+    cache = _CACHED[kind]
+    if len(cache) < _CACHE_SIZE:
+        cache[text] = words
+    return words
+
+
+def coverage_words(mechanisms: str, networks: str, sdgs: str) -> Words:
+    """A report's coverage words (see the module's docstring) from its stored ``;``-joined
+    lists; each code counts once however often it is listed. The lists' words have no field
+    in common, so adding them is setting every field of each."""
+    m0, m1, m2 = _MECHANISMS.get(mechanisms) or _list_words("mechanisms", mechanisms)
+    n0, n1, n2 = _NETWORKS.get(networks) or _list_words("networks", networks)
+    s0, s1, s2 = _SDGS.get(sdgs) or _list_words("sdgs", sdgs)
+    return (m0 + n0 + s0, m1 + n1 + s1, m2 + n2 + s2)
 
 
 def percent(submitted: int, expected: int) -> float | None:

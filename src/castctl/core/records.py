@@ -1,14 +1,15 @@
 """Domain records: what a file row or a command means, before and after storage.
 
 io/ parses files into these, db/ stores them, app/ passes them between the two. Plain frozen
-dataclasses: no database, no file format.
+dataclasses (named tuples where a file makes hundreds of thousands): no database, no file
+format.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +34,10 @@ class TraineeRow:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class ReportRow:
+class ReportRow(NamedTuple):
+    """One weekly report as a file row or ``reports add`` gives it (a named tuple: a file of
+    220,000 reports makes one each, three times faster than a frozen dataclass)."""
+
     trainee_id: str
     week: int
     submitted_on: dt.date

@@ -87,9 +87,9 @@ def _write(tx: Tx, intake: str, added: list[ReportRow], updated: list[dict[str, 
         "report",
         ("intake", *REPORT_COLUMNS, "updated_at", *COVERAGE_WORDS),
         (
-            (intake, r.trainee_id, r.week, day(r.submitted_on), r.mechanisms, r.networks,
-             r.sdgs, r.note, now, *coverage_words(r.mechanisms, r.networks, r.sdgs))
-            for r in added
+            (intake, tid, week, day(on), mech, nets, goals, note, now,
+             *coverage_words(mech, nets, goals))
+            for tid, week, on, mech, nets, goals, note in added
         ),
     )  # fmt: skip
     for row in updated:

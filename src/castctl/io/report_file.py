@@ -92,6 +92,9 @@ def _sdg_cell(text: str) -> tuple[str, str | None]:
     return goals.joined(), None
 
 
+LIST_COLUMNS = ("mechanisms", "networks", "sdgs")
+
+
 def parse_reports(
     sheet: Sheet,
     statuses: Mapping[str, str],
@@ -138,16 +141,14 @@ def parse_reports(
             if (why := timing[key]) is not None:
                 problems.add(number, "submitted_on", why)
                 ok = False
-        values: list[str] = []
-        for column, parse, text in (
-            ("mechanisms", mechanisms_of, mech_text), ("networks", networks_of, nets_text),
-            ("sdgs", sdgs_of, sdgs_text),
-        ):  # fmt: skip
-            joined, why = parse(text)
-            if why is not None:
-                problems.add(number, column, why)
-                ok = False
-            values.append(joined)
+        mech, mech_why = mechanisms_of(mech_text)
+        nets, nets_why = networks_of(nets_text)
+        goals, goals_why = sdgs_of(sdgs_text)
+        if mech_why is not None or nets_why is not None or goals_why is not None:
+            for column, why in zip(LIST_COLUMNS, (mech_why, nets_why, goals_why), strict=True):
+                if why is not None:
+                    problems.add(number, column, why)
+            ok = False
         if week_no is not None and trainee_id:
             first = seen.setdefault((trainee_id, week_no), number)
             if first != number:
@@ -158,7 +159,6 @@ def parse_reports(
                 )
                 ok = False
         if ok and week_no is not None and on is not None:
-            mech, nets, goals = values
             out.append(ReportRow(trainee_id, week_no, on, mech, nets, goals, note))
     problems.raise_if_any()
     return out
