@@ -20,7 +20,6 @@ inputs are sorted first, so the same data gives the same placement whatever its 
 from __future__ import annotations
 
 import math
-from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -377,14 +376,16 @@ class _Network:
     its class, class -> place in the home province and -> hub.
     """
 
-    # Per arc, as the arrays the solver takes (a tenth of the memory of lists of ints).
-    tails: array[int]
-    heads: array[int]
-    capacities: array[int]
-    costs: array[int]  # cost of the placement an arc stands for (0 off the trainee's path)
-    solver_costs: array[int]  # what the solver minimises: costs scaled, plus tie-break ranks
-    supply_nodes: array[int]
-    supplies: array[int]
+    # Per arc, the lists they were built as: the solver takes them one arc at a time, and
+    # converting them to arrays (array.array parses each item on the way in) cost more time
+    # than it saved memory, as the peak of a run comes later, when its output is written.
+    tails: list[int]
+    heads: list[int]
+    capacities: list[int]
+    costs: list[int]  # cost of the placement an arc stands for (0 off the trainee's path)
+    solver_costs: list[int]  # what the solver minimises: costs scaled, plus tie-break ranks
+    supply_nodes: list[int]
+    supplies: list[int]
     node_place: list[int]  # place index of each node below first_hub_node
     first_hub_node: int
     first_class_node: int
@@ -575,13 +576,13 @@ def _build_network(problem: _Problem, department_cap: Mapping[str, int] | None) 
             supply_nodes.append(cls.node)
             supplies.append(cls.supply)
     return _Network(
-        array("i", tails),
-        array("i", heads),
-        array("q", caps),
-        array("q", costs),
-        array("q", solver_costs),
-        array("i", supply_nodes),
-        array("q", supplies),
+        tails,
+        heads,
+        caps,
+        costs,
+        solver_costs,
+        supply_nodes,
+        supplies,
         node_place,
         first_hub_node,
         first_class_node,
