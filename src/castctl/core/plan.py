@@ -137,9 +137,11 @@ def plan_assignment(
         # Placements come in trainee-id order, as ``after`` (by_id) does.
         was = attrgetter(stage)
         plan.changes.extend(
-            (trainee_id, stage, was(old), code)
-            for old, (trainee_id, code, _) in zip(after.values(), result.placements, strict=True)
-            if was(old) != code
+            (trainee_id, stage, old, code)
+            for trainee_id, old, code in zip(
+                result.trainee_ids, map(was, after.values()), result.district_codes, strict=True
+            )
+            if old != code
         )
     plan.assignments = _merged(after, plan.results.get("pilot"), plan.results.get("target"))
     return plan
@@ -151,22 +153,29 @@ def _merged(
     """Every trainee's placement after the stages that ran (``None``: not run, kept as it
     was). The results' placements are in trainee-id order, as ``before`` is."""
     if pilot is not None and target is not None:
-        return {
-            trainee_id: TraineePlacement(p, t, p_cost, t_cost)
-            for (trainee_id, p, p_cost), (_, t, t_cost) in zip(
-                pilot.placements, target.placements, strict=True
+        return dict(
+            zip(
+                pilot.trainee_ids,
+                map(TraineePlacement, pilot.district_codes, target.district_codes, pilot.costs,
+                    target.costs),
+                strict=True,
             )
-        }
+        )  # fmt: skip
     if pilot is not None:
         return {
             trainee_id: TraineePlacement(p, old.target, p_cost, old.target_cost)
-            for old, (trainee_id, p, p_cost) in zip(before.values(), pilot.placements, strict=True)
+            for old, trainee_id, p, p_cost in zip(
+                before.values(), pilot.trainee_ids, pilot.district_codes, pilot.costs, strict=True
+            )
         }
     if target is not None:
         return {
             trainee_id: TraineePlacement(old.pilot, t, old.pilot_cost, t_cost)
-            for old, (trainee_id, t, t_cost) in zip(before.values(), target.placements, strict=True)
-        }
+            for old, trainee_id, t, t_cost in zip(
+                before.values(), target.trainee_ids, target.district_codes, target.costs,
+                strict=True,
+            )
+        }  # fmt: skip
     return before
 
 
@@ -195,7 +204,7 @@ def _over_limits(
     caps: Mapping[str, int] | None,
 ) -> list[str]:
     """Say where kept trainees exceed a limit that shrank, and how to rebalance."""
-    load = Counter(p.district_code for p in result.placements)
+    load = Counter(result.district_codes)
     notes = [
         f"{stage} district {p.code} holds {load[p.code]} trainees, above its capacity "
         f"{p.capacity}; they were kept (castctl assign --rematch-all rebalances)"
@@ -204,7 +213,9 @@ def _over_limits(
     ]
     if caps:
         department = {t.trainee_id: t.department for t in trainees}
-        mix = Counter((p.district_code, department[p.trainee_id]) for p in result.placements)
+        mix = Counter(
+            zip(result.district_codes, map(department.__getitem__, result.trainee_ids), strict=True)
+        )
         notes += [
             f"{stage} district {code} holds {n} {dept} trainees, above the spread cap "
             f"{caps[dept]}; they were kept (castctl assign --rematch-all rebalances)"

@@ -74,9 +74,20 @@ class Placement(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class StageResult:
-    placements: tuple[Placement, ...]  # one per candidate, in trainee-id order
+    """A stage's placements as parallel lists, an item per candidate, in trainee-id order: a
+    national run reads them in bulk, and building a ``Placement`` for each of its 20,000
+    placements cost more than every use of them."""
+
+    trainee_ids: list[str]
+    district_codes: list[str]
+    costs: list[int]
     objective: int
     optimal: bool
+
+    @property
+    def placements(self) -> tuple[Placement, ...]:
+        """The placements as records, in trainee-id order."""
+        return tuple(map(Placement, self.trainee_ids, self.district_codes, self.costs))
 
 
 @dataclass(frozen=True, slots=True)
@@ -721,8 +732,7 @@ def place_trainees(
     _check(problem, department_cap, capacity_label, joint=False, tolerate_kept=tolerate_kept)
     assigned, costs = _solve(problem, department_cap)
     codes = [p.code for p in problem.places]
-    placements = tuple(map(Placement, problem.ids, [codes[j] for j in assigned], costs))
-    return StageResult(placements, sum(costs), True)
+    return StageResult(problem.ids, [codes[j] for j in assigned], costs, sum(costs), True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -751,19 +761,20 @@ def explain(
 
     ``candidates`` (everyone in the stage) lets the department spread rule be named as a reason.
     """
-    chosen = next((p for p in result.placements if p.trainee_id == candidate.trainee_id), None)
-    if chosen is None:
+    if candidate.trainee_id not in result.trainee_ids:
         raise ValueError(f"trainee {candidate.trainee_id} is not placed in this result")
+    k = result.trainee_ids.index(candidate.trainee_id)
+    chosen = Placement(candidate.trainee_id, result.district_codes[k], result.costs[k])
     by_code = {p.code: p for p in places}
     if chosen.district_code not in by_code:
         raise ValueError(f"district {chosen.district_code} is not among the places")
     breakdown = cost_breakdown(candidate, by_code[chosen.district_code])
-    load = Counter(p.district_code for p in result.placements)
+    load = Counter(result.district_codes)
     department_of = {c.trainee_id: c.department for c in candidates}
     department_load = Counter(
-        p.district_code
-        for p in result.placements
-        if department_of.get(p.trainee_id) == candidate.department
+        code
+        for trainee_id, code in zip(result.trainee_ids, result.district_codes, strict=True)
+        if department_of.get(trainee_id) == candidate.department
     )
     cap = None if department_cap is None else department_cap.get(candidate.department)
     ranked = sorted(
