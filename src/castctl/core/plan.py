@@ -11,7 +11,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 from castctl.core.solver import (
@@ -21,6 +21,7 @@ from castctl.core.solver import (
     check_feasible,
     department_caps,
     place_trainees,
+    records,
 )
 from castctl.errors import InfeasibleError
 
@@ -39,11 +40,14 @@ class TraineeInfo(NamedTuple):
         return stage_candidates((self,), stage)[0]
 
 
+# A trainee's fields as a candidate of each stage: all but the other stage's preferences.
+_PILOT_FIELDS = itemgetter(0, 1, 2, 3, 4)
+_TARGET_FIELDS = itemgetter(0, 1, 2, 3, 5)
+
+
 def stage_candidates(trainees: Iterable[TraineeInfo], stage: str) -> list[Candidate]:
     """The trainees as candidates of ``stage``, each with that stage's preferences."""
-    if stage == "pilot":
-        return [Candidate(i, d, h, r, p) for i, d, h, r, p, _ in trainees]
-    return [Candidate(i, d, h, r, p) for i, d, h, r, _, p in trainees]
+    return records(Candidate, map(_PILOT_FIELDS if stage == "pilot" else _TARGET_FIELDS, trainees))
 
 
 class TraineePlacement(NamedTuple):
@@ -153,14 +157,9 @@ def _merged(
     """Every trainee's placement after the stages that ran (``None``: not run, kept as it
     was). The results' placements are in trainee-id order, as ``before`` is."""
     if pilot is not None and target is not None:
-        return dict(
-            zip(
-                pilot.trainee_ids,
-                map(TraineePlacement, pilot.district_codes, target.district_codes, pilot.costs,
-                    target.costs),
-                strict=True,
-            )
-        )  # fmt: skip
+        placements = zip(pilot.district_codes, target.district_codes, pilot.costs, target.costs,
+                         strict=True)  # fmt: skip
+        return dict(zip(pilot.trainee_ids, records(TraineePlacement, placements), strict=True))
     if pilot is not None:
         return {
             trainee_id: TraineePlacement(p, old.target, p_cost, old.target_cost)

@@ -23,10 +23,11 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import compress
 from operator import attrgetter
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from castctl.errors import InfeasibleError
 
@@ -45,6 +46,16 @@ _COST_LIMIT = 2**62
 
 # The records built once per trainee (tens of thousands per run) are named tuples: immutable
 # like a frozen dataclass, and about 2.5 times cheaper to create.
+
+
+R = TypeVar("R", bound=tuple[Any, ...])
+
+
+def records(cls: type[R], rows: Iterable[tuple[Any, ...]]) -> list[R]:
+    """``[cls(*row) for row in rows]`` for a named tuple ``cls``, each row holding every field,
+    built in C by ``tuple.__new__`` (as ``cls._make`` builds one) rather than through the class's
+    Python ``__new__``: about a third cheaper for the tens of thousands a national run builds."""
+    return list(map(partial(tuple.__new__, cls), rows))
 
 
 class Candidate(NamedTuple):

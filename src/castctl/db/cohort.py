@@ -17,7 +17,7 @@ from typing import Any
 
 from castctl.core.plan import Plan, TraineeInfo, TraineePlacement
 from castctl.core.records import ImportCounts, TraineeRow
-from castctl.core.solver import Place
+from castctl.core.solver import Place, records
 from castctl.db.store import Store, Tx, now_text, os_user
 from castctl.db.trainees import Query, require_trainee
 from castctl.errors import InputError
@@ -251,14 +251,17 @@ def load_assign_input(query: Query, intake: str) -> AssignInput:
     params = {"intake": intake}
     province_region: dict[str, str] = dict(query("SELECT code, region FROM province"))
     district_province: dict[str, str] = dict(query("SELECT code, province_code FROM district"))
-    trainees = [
-        TraineeInfo(tid, dept, prov, province_region[prov], _prefs(pp), _prefs(tp))
-        for tid, dept, prov, pp, tp in query(
-            "SELECT trainee_id, department, home_province, pilot_preferences, "
-            "target_preferences FROM trainee WHERE intake = :intake AND status = 'active'",
-            params,
-        )
-    ]
+    trainees = records(
+        TraineeInfo,
+        (
+            (tid, dept, prov, province_region[prov], _prefs(pp), _prefs(tp))
+            for tid, dept, prov, pp, tp in query(
+                "SELECT trainee_id, department, home_province, pilot_preferences, "
+                "target_preferences FROM trainee WHERE intake = :intake AND status = 'active'",
+                params,
+            )
+        ),
+    )
     trainees.sort(key=attrgetter("trainee_id"))
     mentor_capacities: dict[str, int | None] = {
         code: None if cap is None else int(cap)
