@@ -22,7 +22,6 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import partial
 from itertools import compress
 from operator import attrgetter
@@ -45,7 +44,9 @@ _COST_LIMIT = 2**62
 
 
 # The records built once per trainee (tens of thousands per run) are named tuples: immutable
-# like a frozen dataclass, and about 2.5 times cheaper to create.
+# like a frozen dataclass, and about 2.5 times cheaper to create. So are the ones built once a
+# stage: a dataclass compiles its methods at import (a third of a millisecond each class, paid
+# by every command that imports the solver), a named tuple class a fifth of that.
 
 
 R = TypeVar("R", bound=tuple[Any, ...])
@@ -83,8 +84,7 @@ class Placement(NamedTuple):
     cost: int
 
 
-@dataclass(frozen=True, slots=True)
-class StageResult:
+class StageResult(NamedTuple):
     """A stage's placements as parallel lists, an item per candidate, in trainee-id order: a
     national run reads them in bulk, and building a ``Placement`` for each of its 20,000
     placements cost more than every use of them."""
@@ -101,8 +101,7 @@ class StageResult:
         return tuple(map(Placement, self.trainee_ids, self.district_codes, self.costs))
 
 
-@dataclass(frozen=True, slots=True)
-class Alternative:
+class Alternative(NamedTuple):
     district_code: str
     cost: int
     reason: str
@@ -155,17 +154,16 @@ def department_caps(departments: Iterable[str], n_places: int = 10) -> dict[str,
 # Input normalisation and feasibility
 
 
-@dataclass(slots=True)
-class _Problem:
+class _Problem(NamedTuple):
     """Candidates sorted by id, places sorted by code, and what the kept trainees leave."""
 
     candidates: list[Candidate]
     ids: list[str]
     places: list[Place]
-    index: dict[str, int]
+    place_index: dict[str, int]  # place code -> its index in places
     fixed_at: list[int]  # per candidate: index of the place it is kept at, or -1 if free
-    capacity_left: list[int] = field(default_factory=list)
-    kept_by_department: Counter[tuple[str, int]] = field(default_factory=Counter)
+    capacity_left: list[int]
+    kept_by_department: Counter[tuple[str, int]]
 
 
 def _prepare(
@@ -373,23 +371,36 @@ def check_feasible(
 _ClassKey = tuple[str, str, bool, str]
 
 
-@dataclass(slots=True)
 class _Class:
     """Trainees of one home, listed-or-not and (with the spread rule) department."""
 
+    __slots__ = ("home_province", "home_region", "base", "targets", "department", "size",
+                 "members", "supply", "node")  # fmt: skip
     home_province: str
     home_region: str
     base: int  # preference cost of a district they did not list: 900 if they listed any, else 0
     targets: list[int]  # node where they enter each place, -1 where there is no room
     department: str
-    size: int = 0  # trainees that may go through the class node
-    members: list[int] = field(default_factory=list)  # candidates that did, in id order
-    supply: int = 0  # trainees with no node of their own (they listed no preference)
-    node: int = -1
+    size: int  # trainees that may go through the class node
+    members: list[int]  # candidates that did, in id order
+    supply: int  # trainees with no node of their own (they listed no preference)
+    node: int
+
+    def __init__(
+        self, home_province: str, home_region: str, base: int, targets: list[int], department: str
+    ) -> None:
+        self.home_province = home_province
+        self.home_region = home_region
+        self.base = base
+        self.targets = targets
+        self.department = department
+        self.size = 0
+        self.members = []
+        self.supply = 0
+        self.node = -1
 
 
-@dataclass(slots=True)
-class _Network:
+class _Network(NamedTuple):
     """The compressed flow network of one stage, and what is needed to read trainees back.
 
     Nodes: 0 sink; 1 + j place j; (department, place) nodes; hubs (one per region, and
@@ -504,7 +515,7 @@ def _build_network(problem: _Problem, department_cap: Mapping[str, int] | None) 
     class_by_key: dict[_ClassKey, _Class] = {}
     classes: list[_Class] = []
     first_trainee_arc = len(tails)
-    index = problem.index
+    index = problem.place_index
     province_of = [p.province_code for p in places]
     region_of = [p.region for p in places]
     t_append = tails.append
