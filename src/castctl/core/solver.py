@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from itertools import compress
 from operator import attrgetter
@@ -428,6 +428,7 @@ class _Network(NamedTuple):
     first_class_arc: int
     classes: list[_Class]
     trainee_candidates: list[int]  # candidate index of each trainee node
+    trainee_arcs: list[int]  # first arc of each trainee node (its arcs are consecutive)
     free: list[int]  # candidates to place
 
 
@@ -515,6 +516,7 @@ def _build_network(problem: _Problem, department_cap: Mapping[str, int] | None) 
     class_by_key: dict[_ClassKey, _Class] = {}
     classes: list[_Class] = []
     first_trainee_arc = len(tails)
+    trainee_arcs: list[int] = []
     index = problem.place_index
     province_of = [p.province_code for p in places]
     region_of = [p.region for p in places]
@@ -541,6 +543,7 @@ def _build_network(problem: _Problem, department_cap: Mapping[str, int] | None) 
         tg = cls.targets
         own = next_node
         next_node += 1
+        trainee_arcs.append(len(tails))
         if len(prefs) > _DOMINATED_FROM:
             # A preference this far down costs at least an unlisted district and the class path
             # would undercut it: exact arcs to every place with room instead.
@@ -625,6 +628,7 @@ def _build_network(problem: _Problem, department_cap: Mapping[str, int] | None) 
         first_class_arc,
         classes,
         trainee_candidates,
+        trainee_arcs,
         free,
     )
 
@@ -644,8 +648,6 @@ def _solve(
                 cost[i] = placement_cost(cands[i], places[j])
     if -1 not in assigned:  # nobody to place
         return assigned, cost
-
-    from bisect import bisect_left
 
     from ortools.graph.python import min_cost_flow
 
@@ -671,10 +673,6 @@ def _solve(
     # Read trainees back from the arcs that carry flow. A direct arc names the place; a class
     # node's flow goes to places directly or through hubs, and its members (in id order) take
     # it in place order.
-    first = net.first_hub_arc
-    flows = list(map(solver.flow, range(first, len(net.tails))))
-    used = list(compress(range(len(flows)), flows))
-    amounts = [flows[r] for r in used]
     tails, heads, costs, node_place = net.tails, net.heads, net.costs, net.node_place
     classes = net.classes
     hub_in: dict[int, list[tuple[int, int]]] = {}  # hub -> (class, flow), classes in order
@@ -682,23 +680,22 @@ def _solve(
     class_out: list[list[tuple[int, int]]] = [[] for _ in classes]  # (place, flow)
     first_hub_node = net.first_hub_node
     first_class_node = net.first_class_node
-    first_trainee_node = net.first_trainee_node
-    trainee_candidates = net.trainee_candidates
-    start = bisect_left(used, net.first_trainee_arc - first)
-    stop = bisect_left(used, net.first_class_arc - first)
-    for r, f in zip(used[:start], amounts[:start], strict=True):
-        hub_out.setdefault(tails[first + r], []).append((node_place[heads[first + r]], f))
-    for r in used[start:stop]:  # a trainee arc carries 0 or 1
-        a = first + r
+    flow = solver.flow
+    for a, f in _carrying(flow, net.first_hub_arc, net.first_trainee_arc):
+        hub_out.setdefault(tails[a], []).append((node_place[heads[a]], f))
+    # A trainee's unit leaves by exactly one of its arcs (its listed places in order, then its
+    # class): read them until that one, not all of them, as each read is a call into OR-Tools
+    # and most trainees get an early choice.
+    for i, a in zip(net.trainee_candidates, net.trainee_arcs, strict=True):
+        while not flow(a):
+            a += 1
         head = heads[a]
-        i = trainee_candidates[tails[a] - first_trainee_node]
         if head < first_hub_node:
             assigned[i] = node_place[head]
             cost[i] = costs[a]
         else:
             classes[head - first_class_node].members.append(i)
-    for r, f in zip(used[stop:], amounts[stop:], strict=True):
-        a = first + r
+    for a, f in _carrying(flow, net.first_class_arc, len(tails)):
         head = heads[a]
         if head < first_hub_node:
             class_out[tails[a] - first_class_node].append((node_place[head], f))
@@ -730,6 +727,12 @@ def _solve(
                 cost[i] = cls.base + geo
             pos += f
     return assigned, cost
+
+
+def _carrying(flow: Callable[[int], int], start: int, stop: int) -> list[tuple[int, int]]:
+    """(arc, flow) of the arcs ``start`` to ``stop`` that carry flow, in order."""
+    amounts = list(map(flow, range(start, stop)))
+    return list(zip(compress(range(start, stop), amounts), compress(amounts, amounts), strict=True))
 
 
 def place_trainees(
