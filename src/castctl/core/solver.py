@@ -429,6 +429,7 @@ class _Network(NamedTuple):
     classes: list[_Class]
     trainee_candidates: list[int]  # candidate index of each trainee node
     trainee_arcs: list[int]  # first arc of each trainee node (its arcs are consecutive)
+    class_arcs: list[int]  # first arc of each class node (its arcs are consecutive)
     free: list[int]  # candidates to place
 
 
@@ -574,7 +575,9 @@ def _build_network(problem: _Problem, department_cap: Mapping[str, int] | None) 
     caps.extend([1] * (len(tails) - first_trainee_arc))
 
     first_class_arc = len(tails)
+    class_arcs: list[int] = []
     for cls in classes:
+        class_arcs.append(len(tails))
         if not cls.size:
             continue
         node = cls.node
@@ -629,6 +632,7 @@ def _build_network(problem: _Problem, department_cap: Mapping[str, int] | None) 
         classes,
         trainee_candidates,
         trainee_arcs,
+        class_arcs,
         free,
     )
 
@@ -695,12 +699,20 @@ def _solve(
             cost[i] = costs[a]
         else:
             classes[head - first_class_node].members.append(i)
-    for a, f in _carrying(flow, net.first_class_arc, len(tails)):
-        head = heads[a]
-        if head < first_hub_node:
-            class_out[tails[a] - first_class_node].append((node_place[head], f))
-        else:
-            hub_in.setdefault(head, []).append((tails[a] - first_class_node, f))
+    # A class sends on what it holds (its members) by its consecutive arcs: read them until
+    # all of it is found, and none of a class that nobody went through.
+    for k, (cls, a) in enumerate(zip(classes, net.class_arcs, strict=True)):
+        left = len(cls.members)
+        while left:
+            f = flow(a)
+            if f:
+                head = heads[a]
+                if head < first_hub_node:
+                    class_out[k].append((node_place[head], f))
+                else:
+                    hub_in.setdefault(head, []).append((k, f))
+                left -= f
+            a += 1
     for hub, ins in hub_in.items():
         outs = hub_out[hub]
         o = 0
