@@ -103,7 +103,7 @@ def plan_assignment(
         places = sorted(pilot_places if stage == "pilot" else target_places, key=lambda p: p.code)
         codes = {p.code for p in places}
         fixed: dict[str, str] = {}
-        if not rematch_all:
+        if not rematch_all and current:  # (nobody placed yet: nobody to keep)
             placed_at = attrgetter(stage)
             for trainee_id, placement in after.items():
                 code = placed_at(placement)
