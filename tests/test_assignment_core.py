@@ -402,8 +402,9 @@ def test_kept_trainees_above_a_shrunken_limit_stay_only_when_tolerated() -> None
 def test_everyone_kept_and_nobody_at_all() -> None:
     places = [place("1001", 2)]
     everyone = place_trainees([cand("A"), cand("B")], places, fixed={"A": "1001", "B": "1001"})
-    assert everyone == StageResult((Placement("A", "1001", 0), Placement("B", "1001", 0)), 0, True)
-    assert place_trainees([], places) == StageResult((), 0, True)
+    assert everyone == StageResult(["A", "B"], ["1001", "1001"], [0, 0], 0, True)
+    assert everyone.placements == (Placement("A", "1001", 0), Placement("B", "1001", 0))
+    assert place_trainees([], places) == StageResult([], [], [], 0, True)
 
 
 def test_without_room_for_tie_breaking_the_result_is_still_optimal(

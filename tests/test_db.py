@@ -349,6 +349,66 @@ def test_insert_rows_and_executemany_on_a_real_database(database):
     assert rows[codes[332]] == 1
 
 
+def test_insert_rows_with_constants_stores_them_in_every_row(database):
+    """Columns given once as ``constants`` (numbered parameters on SQLite, bound once a
+    statement; written into each row on PostgreSQL) read back in every row, None included,
+    across full batches and a remainder, with and without skip_conflicts_on; rows keep their
+    order."""
+    from castctl.db.store import open_store
+
+    store = open_store(database.url)
+    try:
+        with store.transaction() as tx:
+            tx.insert_rows(
+                "assignment_change",
+                ("trainee_id", "new_code"),
+                ((f"T{i:04d}", f"{i:04d}") for i in range(1200)),  # 3 batches on SQLite
+                constants={"intake": "2566", "changed_at": "2026-01-01T00:00:00",
+                           "os_user": "me", "stage": "pilot", "old_code": None,
+                           "reason": "first placement"},
+            )  # fmt: skip
+            tx.insert_rows(
+                "assignment_change",
+                ("trainee_id", "old_code", "new_code"),
+                [("T0001", "0001", "0002")],
+                constants={"intake": "2566", "changed_at": "2026-01-02T00:00:00",
+                           "os_user": "me", "stage": "target", "reason": "moved"},
+            )  # fmt: skip
+            tx.insert_rows("target_district", ("district_code", "capacity"), [("1001", 3)],
+                           constants={"intake": "2566"})  # fmt: skip
+            tx.insert_rows(
+                "target_district",
+                ("district_code", "capacity"),
+                [("1001", 9), ("1002", 4)],
+                skip_conflicts_on=("intake", "district_code"),
+                constants={"intake": "2566"},
+            )
+    finally:
+        store.close()
+    rows = database.query(
+        "SELECT intake, os_user, trainee_id, stage, old_code, new_code, reason "
+        "FROM assignment_change ORDER BY id"
+    )
+    assert len(rows) == 1201
+    assert rows[0] == ("2566", "me", "T0000", "pilot", None, "0000", "first placement")
+    assert rows[1199] == ("2566", "me", "T1199", "pilot", None, "1199", "first placement")
+    assert rows[1200] == ("2566", "me", "T0001", "target", "0001", "0002", "moved")
+    assert [r[2] for r in rows[:1200]] == [f"T{i:04d}" for i in range(1200)]
+    assert database.query("SELECT COUNT(DISTINCT changed_at) FROM assignment_change") == [(2,)]
+    targets = database.query(
+        "SELECT intake, district_code, capacity FROM target_district ORDER BY district_code"
+    )
+    assert targets == [("2566", "1001", 3), ("2566", "1002", 4)]
+
+
+def test_numbered_insert_binds_the_shared_values_once():
+    from castctl.db.sqlite_store import numbered_insert
+
+    assert numbered_insert("t", ("a", "b", "c", "d"), 2, 2, None) == (
+        'INSERT INTO "t" ("a", "b", "c", "d") VALUES (?1, ?2, ?3, ?4), (?1, ?2, ?5, ?6)'
+    )
+
+
 def test_a_duplicate_in_insert_rows_rolls_back_with_one_error_line(database):
     from castctl.db.store import open_store
     from castctl.errors import DatabaseError

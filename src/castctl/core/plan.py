@@ -11,7 +11,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 from castctl.core.solver import (
@@ -21,6 +21,7 @@ from castctl.core.solver import (
     check_feasible,
     department_caps,
     place_trainees,
+    records,
 )
 from castctl.errors import InfeasibleError
 
@@ -39,11 +40,14 @@ class TraineeInfo(NamedTuple):
         return stage_candidates((self,), stage)[0]
 
 
+# A trainee's fields as a candidate of each stage: all but the other stage's preferences.
+_PILOT_FIELDS = itemgetter(0, 1, 2, 3, 4)
+_TARGET_FIELDS = itemgetter(0, 1, 2, 3, 5)
+
+
 def stage_candidates(trainees: Iterable[TraineeInfo], stage: str) -> list[Candidate]:
     """The trainees as candidates of ``stage``, each with that stage's preferences."""
-    if stage == "pilot":
-        return [Candidate(i, d, h, r, p) for i, d, h, r, p, _ in trainees]
-    return [Candidate(i, d, h, r, p) for i, d, h, r, _, p in trainees]
+    return records(Candidate, map(_PILOT_FIELDS if stage == "pilot" else _TARGET_FIELDS, trainees))
 
 
 class TraineePlacement(NamedTuple):
@@ -99,7 +103,7 @@ def plan_assignment(
         places = sorted(pilot_places if stage == "pilot" else target_places, key=lambda p: p.code)
         codes = {p.code for p in places}
         fixed: dict[str, str] = {}
-        if not rematch_all:
+        if not rematch_all and current:  # (nobody placed yet: nobody to keep)
             placed_at = attrgetter(stage)
             for trainee_id, placement in after.items():
                 code = placed_at(placement)
@@ -137,9 +141,11 @@ def plan_assignment(
         # Placements come in trainee-id order, as ``after`` (by_id) does.
         was = attrgetter(stage)
         plan.changes.extend(
-            (trainee_id, stage, was(old), code)
-            for old, (trainee_id, code, _) in zip(after.values(), result.placements, strict=True)
-            if was(old) != code
+            (trainee_id, stage, old, code)
+            for trainee_id, old, code in zip(
+                result.trainee_ids, map(was, after.values()), result.district_codes, strict=True
+            )
+            if old != code
         )
     plan.assignments = _merged(after, plan.results.get("pilot"), plan.results.get("target"))
     return plan
@@ -151,22 +157,24 @@ def _merged(
     """Every trainee's placement after the stages that ran (``None``: not run, kept as it
     was). The results' placements are in trainee-id order, as ``before`` is."""
     if pilot is not None and target is not None:
-        return {
-            trainee_id: TraineePlacement(p, t, p_cost, t_cost)
-            for (trainee_id, p, p_cost), (_, t, t_cost) in zip(
-                pilot.placements, target.placements, strict=True
-            )
-        }
+        placements = zip(pilot.district_codes, target.district_codes, pilot.costs, target.costs,
+                         strict=True)  # fmt: skip
+        return dict(zip(pilot.trainee_ids, records(TraineePlacement, placements), strict=True))
     if pilot is not None:
         return {
             trainee_id: TraineePlacement(p, old.target, p_cost, old.target_cost)
-            for old, (trainee_id, p, p_cost) in zip(before.values(), pilot.placements, strict=True)
+            for old, trainee_id, p, p_cost in zip(
+                before.values(), pilot.trainee_ids, pilot.district_codes, pilot.costs, strict=True
+            )
         }
     if target is not None:
         return {
             trainee_id: TraineePlacement(old.pilot, t, old.pilot_cost, t_cost)
-            for old, (trainee_id, t, t_cost) in zip(before.values(), target.placements, strict=True)
-        }
+            for old, trainee_id, t, t_cost in zip(
+                before.values(), target.trainee_ids, target.district_codes, target.costs,
+                strict=True,
+            )
+        }  # fmt: skip
     return before
 
 
@@ -195,7 +203,7 @@ def _over_limits(
     caps: Mapping[str, int] | None,
 ) -> list[str]:
     """Say where kept trainees exceed a limit that shrank, and how to rebalance."""
-    load = Counter(p.district_code for p in result.placements)
+    load = Counter(result.district_codes)
     notes = [
         f"{stage} district {p.code} holds {load[p.code]} trainees, above its capacity "
         f"{p.capacity}; they were kept (castctl assign --rematch-all rebalances)"
@@ -204,7 +212,9 @@ def _over_limits(
     ]
     if caps:
         department = {t.trainee_id: t.department for t in trainees}
-        mix = Counter((p.district_code, department[p.trainee_id]) for p in result.placements)
+        mix = Counter(
+            zip(result.district_codes, map(department.__getitem__, result.trainee_ids), strict=True)
+        )
         notes += [
             f"{stage} district {code} holds {n} {dept} trainees, above the spread cap "
             f"{caps[dept]}; they were kept (castctl assign --rematch-all rebalances)"

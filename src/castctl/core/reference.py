@@ -14,7 +14,6 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.resources import files
 from typing import Generic, TypeVar
 
 from castctl.core.text import canonical, name_key
@@ -123,6 +122,11 @@ class UnknownName(NotFoundError):
 
 
 def _load_yaml(name: str) -> object:
+    # Here, not at import, like yaml: importlib.resources brings tempfile and random (9 M
+    # instructions), and the data files are read only to create a database or the built-in
+    # intake, not by a command on an existing one (assign, timeline).
+    from importlib.resources import files
+
     import yaml
 
     text = files("castctl.data").joinpath(name).read_text(encoding="utf-8")

@@ -20,14 +20,13 @@ inputs are sorted first, so the same data gives the same placement whatever its 
 from __future__ import annotations
 
 import math
-from array import array
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
 from itertools import compress
 from operator import attrgetter
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from castctl.errors import InfeasibleError
 
@@ -45,7 +44,19 @@ _COST_LIMIT = 2**62
 
 
 # The records built once per trainee (tens of thousands per run) are named tuples: immutable
-# like a frozen dataclass, and about 2.5 times cheaper to create.
+# like a frozen dataclass, and about 2.5 times cheaper to create. So are the ones built once a
+# stage: a dataclass compiles its methods at import (a third of a millisecond each class, paid
+# by every command that imports the solver), a named tuple class a fifth of that.
+
+
+R = TypeVar("R", bound=tuple[Any, ...])
+
+
+def records(cls: type[R], rows: Iterable[tuple[Any, ...]]) -> list[R]:
+    """``[cls(*row) for row in rows]`` for a named tuple ``cls``, each row holding every field,
+    built in C by ``tuple.__new__`` (as ``cls._make`` builds one) rather than through the class's
+    Python ``__new__``: about a third cheaper for the tens of thousands a national run builds."""
+    return list(map(partial(tuple.__new__, cls), rows))
 
 
 class Candidate(NamedTuple):
@@ -73,15 +84,24 @@ class Placement(NamedTuple):
     cost: int
 
 
-@dataclass(frozen=True, slots=True)
-class StageResult:
-    placements: tuple[Placement, ...]  # one per candidate, in trainee-id order
+class StageResult(NamedTuple):
+    """A stage's placements as parallel lists, an item per candidate, in trainee-id order: a
+    national run reads them in bulk, and building a ``Placement`` for each of its 20,000
+    placements cost more than every use of them."""
+
+    trainee_ids: list[str]
+    district_codes: list[str]
+    costs: list[int]
     objective: int
     optimal: bool
 
+    @property
+    def placements(self) -> tuple[Placement, ...]:
+        """The placements as records, in trainee-id order."""
+        return tuple(map(Placement, self.trainee_ids, self.district_codes, self.costs))
 
-@dataclass(frozen=True, slots=True)
-class Alternative:
+
+class Alternative(NamedTuple):
     district_code: str
     cost: int
     reason: str
@@ -134,17 +154,16 @@ def department_caps(departments: Iterable[str], n_places: int = 10) -> dict[str,
 # Input normalisation and feasibility
 
 
-@dataclass(slots=True)
-class _Problem:
+class _Problem(NamedTuple):
     """Candidates sorted by id, places sorted by code, and what the kept trainees leave."""
 
     candidates: list[Candidate]
     ids: list[str]
     places: list[Place]
-    index: dict[str, int]
+    place_index: dict[str, int]  # place code -> its index in places
     fixed_at: list[int]  # per candidate: index of the place it is kept at, or -1 if free
-    capacity_left: list[int] = field(default_factory=list)
-    kept_by_department: Counter[tuple[str, int]] = field(default_factory=Counter)
+    capacity_left: list[int]
+    kept_by_department: Counter[tuple[str, int]]
 
 
 def _prepare(
@@ -352,23 +371,36 @@ def check_feasible(
 _ClassKey = tuple[str, str, bool, str]
 
 
-@dataclass(slots=True)
 class _Class:
     """Trainees of one home, listed-or-not and (with the spread rule) department."""
 
+    __slots__ = ("home_province", "home_region", "base", "targets", "department", "size",
+                 "members", "supply", "node")  # fmt: skip
     home_province: str
     home_region: str
     base: int  # preference cost of a district they did not list: 900 if they listed any, else 0
     targets: list[int]  # node where they enter each place, -1 where there is no room
     department: str
-    size: int = 0  # trainees that may go through the class node
-    members: list[int] = field(default_factory=list)  # candidates that did, in id order
-    supply: int = 0  # trainees with no node of their own (they listed no preference)
-    node: int = -1
+    size: int  # trainees that may go through the class node
+    members: list[int]  # candidates that did, in id order
+    supply: int  # trainees with no node of their own (they listed no preference)
+    node: int
+
+    def __init__(
+        self, home_province: str, home_region: str, base: int, targets: list[int], department: str
+    ) -> None:
+        self.home_province = home_province
+        self.home_region = home_region
+        self.base = base
+        self.targets = targets
+        self.department = department
+        self.size = 0
+        self.members = []
+        self.supply = 0
+        self.node = -1
 
 
-@dataclass(slots=True)
-class _Network:
+class _Network(NamedTuple):
     """The compressed flow network of one stage, and what is needed to read trainees back.
 
     Nodes: 0 sink; 1 + j place j; (department, place) nodes; hubs (one per region, and
@@ -377,14 +409,16 @@ class _Network:
     its class, class -> place in the home province and -> hub.
     """
 
-    # Per arc, as the arrays the solver takes (a tenth of the memory of lists of ints).
-    tails: array[int]
-    heads: array[int]
-    capacities: array[int]
-    costs: array[int]  # cost of the placement an arc stands for (0 off the trainee's path)
-    solver_costs: array[int]  # what the solver minimises: costs scaled, plus tie-break ranks
-    supply_nodes: array[int]
-    supplies: array[int]
+    # Per arc, the lists they were built as: the solver takes them one arc at a time, and
+    # converting them to arrays (array.array parses each item on the way in) cost more time
+    # than it saved memory, as the peak of a run comes later, when its output is written.
+    tails: list[int]
+    heads: list[int]
+    capacities: list[int]
+    costs: list[int]  # cost of the placement an arc stands for (0 off the trainee's path)
+    solver_costs: list[int]  # what the solver minimises: costs scaled, plus tie-break ranks
+    supply_nodes: list[int]
+    supplies: list[int]
     node_place: list[int]  # place index of each node below first_hub_node
     first_hub_node: int
     first_class_node: int
@@ -394,6 +428,8 @@ class _Network:
     first_class_arc: int
     classes: list[_Class]
     trainee_candidates: list[int]  # candidate index of each trainee node
+    trainee_arcs: list[int]  # first arc of each trainee node (its arcs are consecutive)
+    class_arcs: list[int]  # first arc of each class node (its arcs are consecutive)
     free: list[int]  # candidates to place
 
 
@@ -481,7 +517,8 @@ def _build_network(problem: _Problem, department_cap: Mapping[str, int] | None) 
     class_by_key: dict[_ClassKey, _Class] = {}
     classes: list[_Class] = []
     first_trainee_arc = len(tails)
-    index = problem.index
+    trainee_arcs: list[int] = []
+    index = problem.place_index
     province_of = [p.province_code for p in places]
     region_of = [p.region for p in places]
     t_append = tails.append
@@ -507,6 +544,7 @@ def _build_network(problem: _Problem, department_cap: Mapping[str, int] | None) 
         tg = cls.targets
         own = next_node
         next_node += 1
+        trainee_arcs.append(len(tails))
         if len(prefs) > _DOMINATED_FROM:
             # A preference this far down costs at least an unlisted district and the class path
             # would undercut it: exact arcs to every place with room instead.
@@ -537,7 +575,9 @@ def _build_network(problem: _Problem, department_cap: Mapping[str, int] | None) 
     caps.extend([1] * (len(tails) - first_trainee_arc))
 
     first_class_arc = len(tails)
+    class_arcs: list[int] = []
     for cls in classes:
+        class_arcs.append(len(tails))
         if not cls.size:
             continue
         node = cls.node
@@ -575,13 +615,13 @@ def _build_network(problem: _Problem, department_cap: Mapping[str, int] | None) 
             supply_nodes.append(cls.node)
             supplies.append(cls.supply)
     return _Network(
-        array("i", tails),
-        array("i", heads),
-        array("q", caps),
-        array("q", costs),
-        array("q", solver_costs),
-        array("i", supply_nodes),
-        array("q", supplies),
+        tails,
+        heads,
+        caps,
+        costs,
+        solver_costs,
+        supply_nodes,
+        supplies,
         node_place,
         first_hub_node,
         first_class_node,
@@ -591,6 +631,8 @@ def _build_network(problem: _Problem, department_cap: Mapping[str, int] | None) 
         first_class_arc,
         classes,
         trainee_candidates,
+        trainee_arcs,
+        class_arcs,
         free,
     )
 
@@ -610,8 +652,6 @@ def _solve(
                 cost[i] = placement_cost(cands[i], places[j])
     if -1 not in assigned:  # nobody to place
         return assigned, cost
-
-    from bisect import bisect_left
 
     from ortools.graph.python import min_cost_flow
 
@@ -637,10 +677,6 @@ def _solve(
     # Read trainees back from the arcs that carry flow. A direct arc names the place; a class
     # node's flow goes to places directly or through hubs, and its members (in id order) take
     # it in place order.
-    first = net.first_hub_arc
-    flows = list(map(solver.flow, range(first, len(net.tails))))
-    used = list(compress(range(len(flows)), flows))
-    amounts = [flows[r] for r in used]
     tails, heads, costs, node_place = net.tails, net.heads, net.costs, net.node_place
     classes = net.classes
     hub_in: dict[int, list[tuple[int, int]]] = {}  # hub -> (class, flow), classes in order
@@ -648,28 +684,35 @@ def _solve(
     class_out: list[list[tuple[int, int]]] = [[] for _ in classes]  # (place, flow)
     first_hub_node = net.first_hub_node
     first_class_node = net.first_class_node
-    first_trainee_node = net.first_trainee_node
-    trainee_candidates = net.trainee_candidates
-    start = bisect_left(used, net.first_trainee_arc - first)
-    stop = bisect_left(used, net.first_class_arc - first)
-    for r, f in zip(used[:start], amounts[:start], strict=True):
-        hub_out.setdefault(tails[first + r], []).append((node_place[heads[first + r]], f))
-    for r in used[start:stop]:  # a trainee arc carries 0 or 1
-        a = first + r
+    flow = solver.flow
+    for a, f in _carrying(flow, net.first_hub_arc, net.first_trainee_arc):
+        hub_out.setdefault(tails[a], []).append((node_place[heads[a]], f))
+    # A trainee's unit leaves by exactly one of its arcs (its listed places in order, then its
+    # class): read them until that one, not all of them, as each read is a call into OR-Tools
+    # and most trainees get an early choice.
+    for i, a in zip(net.trainee_candidates, net.trainee_arcs, strict=True):
+        while not flow(a):
+            a += 1
         head = heads[a]
-        i = trainee_candidates[tails[a] - first_trainee_node]
         if head < first_hub_node:
             assigned[i] = node_place[head]
             cost[i] = costs[a]
         else:
             classes[head - first_class_node].members.append(i)
-    for r, f in zip(used[stop:], amounts[stop:], strict=True):
-        a = first + r
-        head = heads[a]
-        if head < first_hub_node:
-            class_out[tails[a] - first_class_node].append((node_place[head], f))
-        else:
-            hub_in.setdefault(head, []).append((tails[a] - first_class_node, f))
+    # A class sends on what it holds (its members) by its consecutive arcs: read them until
+    # all of it is found, and none of a class that nobody went through.
+    for k, (cls, a) in enumerate(zip(classes, net.class_arcs, strict=True)):
+        left = len(cls.members)
+        while left:
+            f = flow(a)
+            if f:
+                head = heads[a]
+                if head < first_hub_node:
+                    class_out[k].append((node_place[head], f))
+                else:
+                    hub_in.setdefault(head, []).append((k, f))
+                left -= f
+            a += 1
     for hub, ins in hub_in.items():
         outs = hub_out[hub]
         o = 0
@@ -698,6 +741,12 @@ def _solve(
     return assigned, cost
 
 
+def _carrying(flow: Callable[[int], int], start: int, stop: int) -> list[tuple[int, int]]:
+    """(arc, flow) of the arcs ``start`` to ``stop`` that carry flow, in order."""
+    amounts = list(map(flow, range(start, stop)))
+    return list(zip(compress(range(start, stop), amounts), compress(amounts, amounts), strict=True))
+
+
 def place_trainees(
     candidates: Sequence[Candidate],
     places: Sequence[Place],
@@ -720,8 +769,7 @@ def place_trainees(
     _check(problem, department_cap, capacity_label, joint=False, tolerate_kept=tolerate_kept)
     assigned, costs = _solve(problem, department_cap)
     codes = [p.code for p in problem.places]
-    placements = tuple(map(Placement, problem.ids, [codes[j] for j in assigned], costs))
-    return StageResult(placements, sum(costs), True)
+    return StageResult(problem.ids, [codes[j] for j in assigned], costs, sum(costs), True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -750,19 +798,20 @@ def explain(
 
     ``candidates`` (everyone in the stage) lets the department spread rule be named as a reason.
     """
-    chosen = next((p for p in result.placements if p.trainee_id == candidate.trainee_id), None)
-    if chosen is None:
+    if candidate.trainee_id not in result.trainee_ids:
         raise ValueError(f"trainee {candidate.trainee_id} is not placed in this result")
+    k = result.trainee_ids.index(candidate.trainee_id)
+    chosen = Placement(candidate.trainee_id, result.district_codes[k], result.costs[k])
     by_code = {p.code: p for p in places}
     if chosen.district_code not in by_code:
         raise ValueError(f"district {chosen.district_code} is not among the places")
     breakdown = cost_breakdown(candidate, by_code[chosen.district_code])
-    load = Counter(p.district_code for p in result.placements)
+    load = Counter(result.district_codes)
     department_of = {c.trainee_id: c.department for c in candidates}
     department_load = Counter(
-        p.district_code
-        for p in result.placements
-        if department_of.get(p.trainee_id) == candidate.department
+        code
+        for trainee_id, code in zip(result.trainee_ids, result.district_codes, strict=True)
+        if department_of.get(trainee_id) == candidate.department
     )
     cap = None if department_cap is None else department_cap.get(candidate.department)
     ranked = sorted(

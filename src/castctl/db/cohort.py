@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
 from operator import attrgetter
 from typing import Any
 
 from castctl.core.plan import Plan, TraineeInfo, TraineePlacement
 from castctl.core.records import ImportCounts, TraineeRow
-from castctl.core.solver import Place
+from castctl.core.solver import Place, records
 from castctl.db.store import Store, Tx, now_text, os_user
 from castctl.db.trainees import Query, require_trainee
 from castctl.errors import InputError
@@ -137,16 +138,28 @@ def record_changes(
     now: str | None = None,
 ) -> None:
     """History rows: a change from nothing is a "first placement", any other gets ``reason``."""
-    head = (intake, now or now_text(), os_user())
-    tx.insert_rows(
-        "assignment_change",
-        ("intake", "changed_at", "os_user", "trainee_id", "stage", "old_code", "new_code",
-         "reason"),
-        [
-            (*head, tid, stage, old, new, "first placement" if old is None else reason)
-            for tid, stage, old, new in changes
-        ],
-    )  # fmt: skip
+    same = {"intake": intake, "changed_at": now or now_text(), "os_user": os_user()}
+    # A run of changes of one stage, all from nothing or all not, shares its stage and reason
+    # (and the old code, None, when from nothing): given once, each row carries only the rest.
+    for (stage, first), run in groupby(changes, key=_stage_and_first):
+        if first:
+            tx.insert_rows(
+                "assignment_change",
+                ("trainee_id", "new_code"),
+                ((tid, new) for tid, _, _, new in run),
+                constants={**same, "stage": stage, "old_code": None, "reason": "first placement"},
+            )
+        else:
+            tx.insert_rows(
+                "assignment_change",
+                ("trainee_id", "old_code", "new_code"),
+                ((tid, old, new) for tid, _, old, new in run),
+                constants={**same, "stage": stage, "reason": reason},
+            )
+
+
+def _stage_and_first(change: tuple[str, str, str | None, str | None]) -> tuple[str, bool]:
+    return change[1], change[2] is None
 
 
 def withdraw(store: Store, intake: str, trainee_id: str, on: dt.date, reason: str) -> list[str]:
@@ -238,14 +251,17 @@ def load_assign_input(query: Query, intake: str) -> AssignInput:
     params = {"intake": intake}
     province_region: dict[str, str] = dict(query("SELECT code, region FROM province"))
     district_province: dict[str, str] = dict(query("SELECT code, province_code FROM district"))
-    trainees = [
-        TraineeInfo(tid, dept, prov, province_region[prov], _prefs(pp), _prefs(tp))
-        for tid, dept, prov, pp, tp in query(
-            "SELECT trainee_id, department, home_province, pilot_preferences, "
-            "target_preferences FROM trainee WHERE intake = :intake AND status = 'active'",
-            params,
-        )
-    ]
+    trainees = records(
+        TraineeInfo,
+        (
+            (tid, dept, prov, province_region[prov], _prefs(pp), _prefs(tp))
+            for tid, dept, prov, pp, tp in query(
+                "SELECT trainee_id, department, home_province, pilot_preferences, "
+                "target_preferences FROM trainee WHERE intake = :intake AND status = 'active'",
+                params,
+            )
+        ),
+    )
     trainees.sort(key=attrgetter("trainee_id"))
     mentor_capacities: dict[str, int | None] = {
         code: None if cap is None else int(cap)
@@ -293,7 +309,7 @@ def save_plan(
     for tid, a in plan.assignments.items():
         old = before.get(tid)
         if old is None:
-            added.append((intake, tid, a.pilot, a.target, a.pilot_cost, a.target_cost, now))
+            added.append((tid, a.pilot, a.target, a.pilot_cost, a.target_cost))
         elif old != a:
             moved.append(
                 {"tid": tid, "pilot": a.pilot, "target": a.target, "pc": a.pilot_cost,
@@ -301,9 +317,10 @@ def save_plan(
             )  # fmt: skip
     tx.insert_rows(
         "assignment",
-        ("intake", "trainee_id", "pilot_district_code", "target_district_code", "pilot_cost",
-         "target_cost", "updated_at"),
+        ("trainee_id", "pilot_district_code", "target_district_code", "pilot_cost",
+         "target_cost"),
         added,
+        constants={"intake": intake, "updated_at": now},
     )  # fmt: skip
     tx.executemany(
         "UPDATE assignment SET pilot_district_code = :pilot, target_district_code = :target, "

@@ -32,6 +32,7 @@ from castctl.db.store import (
     insert_in_batches,
     insert_statement,
     plain_row,
+    with_constants,
 )
 from castctl.errors import DatabaseError
 
@@ -107,10 +108,12 @@ class PostgresTx(Tx):
         rows: Iterable[Sequence[Any]],
         *,
         skip_conflicts_on: Sequence[str] | None = None,
+        constants: Mapping[str, Any] | None = None,
     ) -> None:
         """``COPY`` (what the server loads fastest: 15-30 % faster than multi-row INSERTs), or,
         as COPY cannot skip conflicts, multi-row INSERTs of about 100 rows, pipelined (5x faster
         than one row a statement)."""
+        columns, rows = with_constants(columns, rows, constants)
         names = ", ".join(f'"{c}"' for c in columns)
         with self.conn.cursor() as cursor:
             if not skip_conflicts_on:

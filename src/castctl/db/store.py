@@ -112,10 +112,13 @@ class Tx(ABC):
         rows: Iterable[Sequence[Any]],
         *,
         skip_conflicts_on: Sequence[str] | None = None,
+        constants: Mapping[str, Any] | None = None,
     ) -> None:
         """Insert many rows of ``columns`` values (each row in ``columns`` order), the fastest
         way the backend has. With ``skip_conflicts_on`` (a unique key), rows whose key is already
-        stored are left out (``ON CONFLICT (key) DO NOTHING``); without it a duplicate fails."""
+        stored are left out (``ON CONFLICT (key) DO NOTHING``); without it a duplicate fails.
+        ``constants`` (column -> value) are columns with the same value in every row, given
+        once here instead of in each row (SQLite binds each of them once a statement)."""
 
 
 class Store(ABC):
@@ -392,9 +395,22 @@ class _SqlAlchemyTx(Tx):
         rows: Iterable[Sequence[Any]],
         *,
         skip_conflicts_on: Sequence[str] | None = None,
+        constants: Mapping[str, Any] | None = None,
     ) -> None:
+        columns, rows = with_constants(columns, rows, constants)
         sql = insert_statement(table, columns, skip_conflicts_on, placeholder=":{}")
         self.executemany(sql, [dict(zip(columns, r, strict=True)) for r in rows])
+
+
+def with_constants(
+    columns: Sequence[str], rows: Iterable[Sequence[Any]], constants: Mapping[str, Any] | None
+) -> tuple[Sequence[str], Iterable[Sequence[Any]]]:
+    """``insert_rows``' columns and rows with its ``constants`` written into every row (first),
+    for a backend that takes them row by row."""
+    if not constants:
+        return columns, rows
+    head = tuple(constants.values())
+    return (*constants, *columns), (head + tuple(row) for row in rows)
 
 
 def insert_in_batches(
@@ -403,15 +419,18 @@ def insert_in_batches(
     statement: Callable[[int], str],
     executemany: Callable[[str, Iterable[list[Any]]], Any],
     execute: Callable[[str, list[Any]], Any],
+    first: Sequence[Any] = (),
 ) -> None:
     """Insert ``rows`` with multi-row INSERTs of ``per`` rows each (``statement(n)``: the
-    INSERT of n rows), in order, the shorter rest last. Streams: one batch in memory at a time."""
+    INSERT of n rows), in order, the shorter rest last. Streams: one batch in memory at a time.
+    ``first``: values bound ahead of each batch's rows (constants the statement numbers once)."""
     short: list[tuple[int, list[Any]]] = []  # the last batch, when it is not full
 
     def full_batches() -> Iterator[list[Any]]:
         it = iter(rows)
         while batch := list(islice(it, per)):
-            values = list(chain.from_iterable(batch))
+            values = list(first)
+            values.extend(chain.from_iterable(batch))
             if len(batch) == per:
                 yield values
             else:
@@ -432,9 +451,20 @@ def insert_statement(
 ) -> str:
     """``INSERT INTO table (columns) VALUES (…)``, ``rows`` value tuples of ``placeholder``
     (formatted with each column name), with ``ON CONFLICT (key) DO NOTHING`` when asked."""
-    names = ", ".join(f'"{c}"' for c in columns)
     one = "(" + ", ".join(placeholder.format(c) for c in columns) + ")"
-    sql = f'INSERT INTO "{table}" ({names}) VALUES ' + ", ".join([one] * rows)
+    return insert_sql(table, columns, [one] * rows, skip_conflicts_on)
+
+
+def insert_sql(
+    table: str,
+    columns: Sequence[str],
+    tuples: Sequence[str],
+    skip_conflicts_on: Sequence[str] | None,
+) -> str:
+    """``INSERT INTO table (columns) VALUES tuple, …`` (each tuple written out, such as
+    ``"(?, ?)"``), with ``ON CONFLICT (key) DO NOTHING`` when asked."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    sql = f'INSERT INTO "{table}" ({names}) VALUES ' + ", ".join(tuples)
     if skip_conflicts_on:
         sql += " ON CONFLICT (" + ", ".join(f'"{c}"' for c in skip_conflicts_on) + ") DO NOTHING"
     return sql
