@@ -338,25 +338,3 @@ def test_timeline_works_on_a_database_never_used_before(cli, backend, make_datab
     assert new.count("week") == WEEKS
     if new.path is not None:
         assert new.path.exists()
-
-
-def test_today_in_bangkok_is_the_date_in_the_asia_bangkok_zone():
-    """core.calendar tells today's date with a fixed UTC+7 (no zoneinfo import): the zone's
-    offset, the same at every hour of the year and across the programme's years."""
-    from zoneinfo import ZoneInfo
-
-    from castctl.core import calendar
-
-    zone = ZoneInfo(calendar.TIMEZONE)
-    for year in (1921, 2023, 2026, 2037):
-        for month in (1, 4, 7, 10):
-            for hour in (0, 16, 17, 23):
-                moment = dt.datetime(year, month, 15, hour, tzinfo=dt.UTC)
-                assert (
-                    moment.astimezone(zone).date()
-                    == moment.astimezone(calendar.BANGKOK_TIME).date()
-                )
-                assert zone.utcoffset(moment.replace(tzinfo=None)) == dt.timedelta(hours=7)
-    now = dt.datetime.now(dt.UTC)
-    if (now + dt.timedelta(minutes=1)).astimezone(zone).date() == now.astimezone(zone).date():
-        assert calendar.today_in_bangkok() == now.astimezone(zone).date()

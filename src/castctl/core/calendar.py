@@ -29,10 +29,6 @@ if TYPE_CHECKING:
     from holidays import HolidayBase
 
 TIMEZONE = "Asia/Bangkok"
-# Its rule, as the tz database gives it: UTC+7 all year, no daylight saving, since 1920. A fixed
-# offset tells today's date the same as the zone, without importing zoneinfo and reading the tz
-# file (2 ms of every command that picks the intake by date).
-BANGKOK_TIME = dt.timezone(dt.timedelta(hours=7), "+07")
 
 # Phase 2 of the course, as announced (BRIEF.md): Monday 3 July to Friday 1 December 2023.
 PROGRAMME_START = dt.date(2023, 7, 3)
@@ -59,7 +55,10 @@ class Week:
 
 
 def today_in_bangkok() -> dt.date:
-    return dt.datetime.now(BANGKOK_TIME).date()
+    # zoneinfo and the tz file are loaded here, not at import: --help and --as-of skip them.
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(TIMEZONE)).date()
 
 
 def parse_date(text: str, what: str = "date") -> dt.date:
