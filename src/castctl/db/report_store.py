@@ -85,13 +85,13 @@ def _write(tx: Tx, intake: str, added: list[ReportRow], updated: list[dict[str, 
 
     tx.insert_rows(
         "report",
-        ("intake", *REPORT_COLUMNS, "updated_at", *COVERAGE_WORDS),
+        (*REPORT_COLUMNS, *COVERAGE_WORDS),
         (
-            (intake, tid, week, day(on), mech, nets, goals, note, now,
-             *coverage_words(mech, nets, goals))
+            (tid, week, day(on), mech, nets, goals, note, *coverage_words(mech, nets, goals))
             for tid, week, on, mech, nets, goals, note in added
         ),
-    )  # fmt: skip
+        constants={"intake": intake, "updated_at": now},
+    )
     for row in updated:
         row["now"] = now
         row["intake"] = intake
