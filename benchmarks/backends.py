@@ -113,8 +113,11 @@ class PostgresSide:
         return self.server.create_database(name, self._name(location))
 
     def analyze(self, location: str) -> None:
-        """Planner statistics, as autovacuum gathers them within a minute of a bulk load."""
-        self.server.execute("ANALYZE", self._name(location))
+        """What autovacuum does within a minute of a bulk load: planner statistics, and (since
+        PostgreSQL 13, for inserts too) a vacuum that marks the new pages all-visible, which lets
+        ``progress`` read the reports' coverage from ``ix_report_coverage`` alone (an
+        index-only scan; without it every report's row is fetched)."""
+        self.server.execute("VACUUM (ANALYZE)", self._name(location))
 
     def drop(self, location: str) -> None:
         self.server.drop_database(self._name(location))
