@@ -18,8 +18,9 @@ Side by side in one run (min and median over ``--runs`` runs each, a fresh datab
       figures, judged against the prototype to match (2.2 x the bare solver process, 94 MiB);
 (b) a normal intake: 300 trainees, ``trainees import`` + ``assign`` end to end (goal <= 1 s).
 
-Peak RSS is the child's own ``ru_maxrss`` from ``os.wait4``. Exit status: 0 when every goal
-passes, 1 when one fails, 2 when sqlite-utils is missing.
+Wall time and peak RSS (``ru_maxrss``) are the command's own, taken by a small launcher (see
+``LAUNCHER``). Exit status: 0 when every goal passes, 1 when one fails, 2 when sqlite-utils is
+missing.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,28 +89,48 @@ class Run:
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
+# Runs a command as a grandchild and writes its wall time and peak RSS to the file named first.
+# Why not wait4 on our own child: a child's ru_maxrss includes the resident memory of the
+# process it was forked from, as it stood at fork (Linux keeps the larger), and this benchmark
+# holds numpy and OR-Tools by then: every child read ~67 MiB whatever it used. The launcher is a
+# bare interpreter (~9 MiB), so its child's figure is the command's own.
+LAUNCHER = r"""
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+seconds = time.perf_counter() - start
+with open(sys.argv[1], "w") as fh:
+    fh.write(f"{seconds} {usage.ru_maxrss}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run(
     cmd: Sequence[str | Path], *, capture: bool = False, env: Mapping[str, str] | None = None
 ) -> Run:
-    """Run a child to completion (in ``env``, else this environment); its wall time and its
-    own peak RSS (``os.wait4``)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen([str(c) for c in cmd], stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=err, env=env)  # fmt: skip
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
+    """Run a command to completion (in ``env``, else this environment): its wall time and its
+    own peak RSS, both measured by a small launcher process (``LAUNCHER``)."""
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile("r", suffix=".txt") as measured,
+    ):
+        launch = [sys.executable, "-I", "-c", LAUNCHER, measured.name, *map(str, cmd)]
+        proc = subprocess.run(launch, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env)
         if proc.returncode != 0:
             err.seek(0)
             raise SystemExit(
                 f"{' '.join(map(str, cmd))} exited {proc.returncode}:\n{err.read().decode()}"
             )
+        seconds, maxrss = measured.read().split()
         text = ""
         if capture:
             out.seek(0)
             text = out.read().decode()
-    return Run(seconds, usage.ru_maxrss / 1024, text)  # ru_maxrss is KiB on Linux
+    return Run(float(seconds), int(maxrss) / 1024, text)  # ru_maxrss is KiB on Linux
 
 
 # ---- the instances ---------------------------------------------------------------------------
