@@ -29,6 +29,8 @@ FLAG_STREAK = 2  # this many missed weeks in a row or more is flagged
 GOOD_PERCENT = 80  # green at or above
 FAIR_PERCENT = 50  # yellow at or above, red below
 
+# A report's three lists of codes, in the order every count and file column takes them.
+COVERAGE_KINDS = ("mechanisms", "networks", "sdgs")
 # (list name, vocabulary code, column name in the aggregated row)
 COVERAGE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     *(("mechanisms", code, f"m_{code}") for code in MECHANISMS),
@@ -54,7 +56,7 @@ Words = tuple[int, int, int]
 # Per kind, a list's words: a cohort's reports repeat a few hundred lists of each kind, so a
 # report costs three dictionary lookups (a file of 220,000 reports: 0.05 s).
 _CACHE_SIZE = 4096
-_CACHED: dict[str, dict[str, Words]] = {"mechanisms": {}, "networks": {}, "sdgs": {}}
+_CACHED: dict[str, dict[str, Words]] = {kind: {} for kind in COVERAGE_KINDS}
 _MECHANISMS, _NETWORKS, _SDGS = _CACHED["mechanisms"], _CACHED["networks"], _CACHED["sdgs"]
 
 

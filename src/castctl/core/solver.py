@@ -422,10 +422,8 @@ class _Network(NamedTuple):
     node_place: list[int]  # place index of each node below first_hub_node
     first_hub_node: int
     first_class_node: int
-    first_trainee_node: int
     first_hub_arc: int
     first_trainee_arc: int
-    first_class_arc: int
     classes: list[_Class]
     trainee_candidates: list[int]  # candidate index of each trainee node
     trainee_arcs: list[int]  # first arc of each trainee node (its arcs are consecutive)
@@ -574,7 +572,6 @@ def _build_network(problem: _Problem, department_cap: Mapping[str, int] | None) 
     next_node += len(classes)
     caps.extend([1] * (len(tails) - first_trainee_arc))
 
-    first_class_arc = len(tails)
     class_arcs: list[int] = []
     for cls in classes:
         class_arcs.append(len(tails))
@@ -625,10 +622,8 @@ def _build_network(problem: _Problem, department_cap: Mapping[str, int] | None) 
         node_place,
         first_hub_node,
         first_class_node,
-        first_trainee_node,
         first_hub_arc,
         first_trainee_arc,
-        first_class_arc,
         classes,
         trainee_candidates,
         trainee_arcs,

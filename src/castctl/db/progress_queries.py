@@ -23,7 +23,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from castctl.core.progress import COVERAGE_COLUMNS, FIELD_MASK, FLAG_STREAK, coverage_field
+from castctl.core.progress import (
+    COVERAGE_COLUMNS,
+    COVERAGE_KINDS,
+    FIELD_MASK,
+    FLAG_STREAK,
+    coverage_field,
+)
 from castctl.core.reference import mentor_title
 from castctl.db.store import Store
 
@@ -72,7 +78,6 @@ LAST_WEEK = (
     "COALESCE((SELECT MAX(r.week) FROM report r "
     "WHERE r.intake = :intake AND r.trainee_id = p.trainee_id AND r.week <= :elapsed), 0)"
 )
-COVERAGE_KINDS = ("mechanisms", "networks", "sdgs")
 COVERAGE_NAMES = tuple(name for _kind, _code, name in COVERAGE_COLUMNS)
 # (kind, ";code;", column name): what to count in a group's text of that kind.
 COVERAGE_NEEDLES = tuple((kind, f";{code};", name) for kind, code, name in COVERAGE_COLUMNS)

@@ -26,7 +26,6 @@ from castctl.db.store import (
     Tx,
     insert_in_batches,
     insert_sql,
-    insert_statement,
 )
 from castctl.errors import DatabaseError
 
@@ -62,27 +61,18 @@ class SqliteTx(Tx):
     ) -> None:
         """Multi-row INSERTs of up to 999 values (SQLite's oldest limit): 40 % faster than a
         row a statement, as each statement is stepped once, not once a row."""
-        if constants:
-            # Numbered parameters: the constants are ?1…?k in every row, bound once a statement
-            # (binding a value copies it; None also goes through sqlite3's adapter lookup).
-            k, m = len(constants), len(columns)
-            names = (*constants, *columns)
-            insert_in_batches(
-                rows,
-                max(1, (MAX_VALUES - k) // m),
-                lambda n: numbered_insert(table, names, k, n, skip_conflicts_on),
-                self.conn.executemany,
-                self.conn.execute,
-                first=tuple(constants.values()),
-            )
-            return
-        # Positional ``?``: sqlite3 binds each batch's values as they are, no mapping.
+        # Numbered parameters: the constants are ?1…?k in every row, bound once a statement
+        # (binding a value copies it; None also goes through sqlite3's adapter lookup); each
+        # row's own values follow, numbered on.
+        shared = dict(constants or {})
+        k, names = len(shared), (*shared, *columns)
         insert_in_batches(
             rows,
-            max(1, MAX_VALUES // len(columns)),
-            lambda n: insert_statement(table, columns, skip_conflicts_on, placeholder="?", rows=n),
+            max(1, (MAX_VALUES - k) // len(columns)),
+            lambda n: numbered_insert(table, names, k, n, skip_conflicts_on),
             self.conn.executemany,
             self.conn.execute,
+            first=tuple(shared.values()),
         )
 
 

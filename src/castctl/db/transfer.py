@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from castctl.core.dataset import Dataset
-from castctl.core.progress import COVERAGE_WORDS, coverage_words
+from castctl.core.progress import COVERAGE_KINDS, COVERAGE_WORDS, coverage_words
 from castctl.db.store import HEAD_REVISION, Store, now_text, plain_row
 from castctl.errors import CastError, DatabaseError, InputError
 
@@ -100,7 +100,7 @@ HEAD_SHAPED_REVISIONS = ("0004",)
 # Columns computed from a row's other columns when it is written, never in a dataset: table ->
 # (derived columns, the columns they are computed from, the computation).
 DERIVED: dict[str, tuple[tuple[str, ...], tuple[str, ...], Callable[..., tuple[Any, ...]]]] = {
-    "report": (COVERAGE_WORDS, ("mechanisms", "networks", "sdgs"), coverage_words),
+    "report": (COVERAGE_WORDS, COVERAGE_KINDS, coverage_words),
 }
 
 

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from castctl.core import field_reports
 from castctl.core.calendar import Week
 from castctl.core.dates import ACCEPTED_FORMS, looks_like_a_date, parse_thai_date
+from castctl.core.progress import COVERAGE_KINDS
 from castctl.core.records import ReportRow
 from castctl.core.text import KnownIds, id_text, lost_zeros_message
 from castctl.core.vocabulary import MECHANISMS, NETWORKS
@@ -92,9 +93,6 @@ def _sdg_cell(text: str) -> tuple[str, str | None]:
     return goals.joined(), None
 
 
-LIST_COLUMNS = ("mechanisms", "networks", "sdgs")
-
-
 def parse_reports(
     sheet: Sheet,
     statuses: Mapping[str, str],
@@ -145,7 +143,7 @@ def parse_reports(
         nets, nets_why = networks_of(nets_text)
         goals, goals_why = sdgs_of(sdgs_text)
         if mech_why is not None or nets_why is not None or goals_why is not None:
-            for column, why in zip(LIST_COLUMNS, (mech_why, nets_why, goals_why), strict=True):
+            for column, why in zip(COVERAGE_KINDS, (mech_why, nets_why, goals_why), strict=True):
                 if why is not None:
                     problems.add(number, column, why)
             ok = False
