@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
 import re
 import subprocess
 import sys
+from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from castctl.cli.output import Column, View, safe_cell, write_csv
+from castctl.io.json_text import json_text
 
 
 def col(line: str, index: int) -> int:
@@ -215,3 +220,65 @@ def test_no_escape_codes_off_a_terminal_even_with_a_colour_term(cli, monkeypatch
         out = cli(*args).stdout
         assert "\x1b" not in out
         assert out.strip()
+
+
+# ---- JSON text (castctl.io.json_text): what -f json and the digest's JSON hold ---------------
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**80), max_value=2**80)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(max_size=6) | st.integers(-5, 5), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES)
+def test_json_text_reads_back_as_the_standard_library_writes_it(doc):
+    """Any document, integers beyond 64 bits and integer keys included, reads back as the
+    standard library's JSON of it, compact and indented."""
+    want = json.loads(json.dumps(doc, ensure_ascii=False))
+    assert json.loads(json_text(doc)) == want
+    assert json.loads(json_text(doc, indent=True)) == want
+
+
+def test_json_text_writes_what_json_has_no_type_for_as_text():
+    doc = {
+        "week": 3,
+        "start": dt.date(2023, 7, 17),
+        "sent_at": dt.datetime(2023, 7, 21, 17, 0, 5),
+        "capacity": Decimal("11.50"),
+        "district": "แม่ใจ",
+        "empty": [],
+        "nothing": {},
+        1: ["int key"],
+    }
+    compact = json_text(doc)
+    assert json.loads(compact) == {
+        "week": 3,
+        "start": "2023-07-17",
+        "sent_at": "2023-07-21 17:00:05",
+        "capacity": "11.50",
+        "district": "แม่ใจ",
+        "empty": [],
+        "nothing": {},
+        "1": ["int key"],
+    }
+    assert "แม่ใจ" in compact and "\\u" not in compact  # Thai as typed
+    assert "\n" not in compact and ", " not in compact
+    # Indented: byte for byte what a digest's JSON was before (json.dumps(indent=2)).
+    assert json_text(doc, indent=True) == json.dumps(doc, ensure_ascii=False, indent=2, default=str)
+
+
+def test_assign_json_in_a_pipe_is_one_compact_line(cli):
+    cli("demo", "--trainees", "30", "--no-reports")
+    out = cli("assign", "--dry-run", "-f", "json").stdout
+    assert out.endswith("}\n") and out.count("\n") == 1
+    doc = json.loads(out)
+    assert len(doc["assignments"]) == 30

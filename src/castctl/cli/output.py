@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import enum
-import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -20,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
 from castctl.io.cells import safe_cell
+from castctl.io.json_text import json_text
 from castctl.io.markdown import markdown_table
 
 if TYPE_CHECKING:
@@ -178,14 +178,8 @@ def emit(
     utf8_streams()
     out = sys.stdout
     if fmt is Format.json:
-        # Indented for a person at a terminal; compact for pipes and files, where the C encoder
-        # writes a 10,000-placement document ten times faster. Both are deterministic. A
-        # document is fresh dicts and lists, never a cycle: no registry of every container
-        # written (check_circular), a tenth of the encoding.
-        indent = 2 if is_tty(out) else None
-        out.write(
-            json.dumps(data, ensure_ascii=False, indent=indent, default=str, check_circular=False)
-        )
+        # Indented for a person at a terminal; compact for pipes and files. Both deterministic.
+        out.write(json_text(data, indent=is_tty(out)))
         out.write("\n")
     elif fmt is Format.csv:
         # CSV is one table: the first view is the data, the rest are summaries.

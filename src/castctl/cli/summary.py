@@ -6,7 +6,6 @@ atomically (0600: they name trainees), mail through the standard library's ``smt
 a failed delivery is retried by the next run.
 """
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from castctl.cli.context import as_of_date, current_intake, invocation, open_sto
 from castctl.cli.options import AsOfOpt, Lang, LangOpt, format_option
 from castctl.cli.output import Format, message, utf8_streams
 from castctl.errors import InputError
+from castctl.io.json_text import json_text
 
 if TYPE_CHECKING:
     from castctl.app.summary import WeeklySummary
@@ -198,7 +198,7 @@ def _print(summary: "WeeklySummary") -> None:
     digests = summary.digests
     if summary.fmt == "json":
         doc: Any = digests[0].doc if digests[0].district is None else [d.doc for d in digests]
-        out.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        out.write(json_text(doc, indent=True) + "\n")
     else:
         out.write(("\n" + "=" * 72 + "\n\n").join(d.body for d in digests))
     out.flush()

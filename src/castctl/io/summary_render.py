@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 from castctl.core.calendar import THAI_MONTHS_SHORT, thai_date
 from castctl.core.progress import FLAG_STREAK, percent, percent_text
 from castctl.core.vocabulary import MECHANISMS, NETWORKS
+from castctl.io.json_text import json_text
 from castctl.io.markdown import markdown_cell, markdown_table
 
 EN = {
@@ -587,7 +587,7 @@ def render_html(doc: dict[str, Any], th: bool = False) -> str:
 def render(doc: dict[str, Any], fmt: str, th: bool = False) -> str:
     """The digest in ``fmt``: text, markdown, html or json."""
     if fmt == "json":
-        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+        return json_text(doc, indent=True) + "\n"
     if fmt == "markdown":
         return render_markdown(doc, th)
     if fmt == "html":
