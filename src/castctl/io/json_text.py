@@ -10,6 +10,7 @@ non-ASCII as typed, dates, times, decimals and any other value JSON has no type 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -28,10 +29,7 @@ def json_text(doc: Any, *, indent: bool = False) -> str:
         ).decode()
     except orjson.JSONEncodeError:
         # What orjson refuses and the standard library writes: an integer beyond 64 bits, a
-        # string holding a lone surrogate, nesting deeper than 254 levels. Imported here, for
-        # this rare case only: every JSON command would otherwise pay for its import.
-        import json
-
+        # string holding a lone surrogate, nesting deeper than 254 levels.
         return json.dumps(
             doc,
             ensure_ascii=False,
