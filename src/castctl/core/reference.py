@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from functools import cache
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from castctl.core.text import canonical, name_key
 from castctl.errors import NotFoundError
@@ -46,8 +45,11 @@ def mentor_title(
     return f"นายอำเภอ{name_th}", f"District Chief of {name_en}"
 
 
-@dataclass(frozen=True, slots=True)
-class Department:
+# Reference records are named tuples: read-only, compared by value, and made at import for
+# every command (a frozen dataclass costs ten times as much to define).
+
+
+class Department(NamedTuple):
     code: str
     name_en: str
     name_th: str
@@ -67,26 +69,23 @@ DEPARTMENTS: tuple[Department, ...] = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class ProvinceRef:
+class ProvinceRef(NamedTuple):
     code: str
     name_th: str
     name_en: str
     region: str
 
 
-@dataclass(frozen=True, slots=True)
-class DistrictRef:
+class DistrictRef(NamedTuple):
     code: str
     name_th: str
     name_en: str
     province_code: str
     pilot: bool = False
-    aliases: tuple[str, ...] = field(default=())
+    aliases: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class PilotRef:
+class PilotRef(NamedTuple):
     code: str
     name_th: str
     name_en: str
