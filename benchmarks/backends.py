@@ -107,7 +107,12 @@ class PostgresSide:
         return self.server.fresh_database()
 
     def clone(self, template: str) -> str:
-        return self.server.fresh_database(self._name(template))
+        location = self.server.fresh_database(self._name(template))
+        # CREATE DATABASE (PostgreSQL 15's WAL_LOG strategy) copies the template through shared
+        # buffers: written out now, not by the checkpointer during the timed run, as a settled
+        # database would be (the SQLite side's copy is synced to disk likewise).
+        self.server.execute("CHECKPOINT")
+        return location
 
     def keep_as_template(self, location: str, name: str) -> str:
         return self.server.create_database(name, self._name(location))
