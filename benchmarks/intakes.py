@@ -51,6 +51,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 for folder in (ROOT / "src", ROOT / "benchmarks"):
@@ -385,6 +386,15 @@ def query(db: Path, *args: str) -> Run:
     return run([*CASTCTL, "--db", db, "--intake", MEASURED, *args], capture=True)
 
 
+T = TypeVar("T")
+
+
+def in_turns(k: int, *sides: T) -> tuple[T, ...]:
+    """``sides`` in the order run ``k`` measures them: the two databases take turns going first,
+    so that whatever the machine does between them hits both alike."""
+    return sides if k % 2 == 0 else sides[::-1]
+
+
 def same_output(a: Run, b: Run, what: str) -> dict:
     doc_a, doc_b = json.loads(a.stdout), json.loads(b.stdout)
     if doc_a != doc_b:
@@ -413,21 +423,16 @@ def measure_cohort(
         ("progress --by district -f json", ("progress", "--by", "district", "--as-of", AS_OF)),
         ("summary weekly -f json (week 22)", ("summary", "weekly", "--as-of", AS_OF)),
     ):
-        ones, multis = [], []
+        ones: list[Run] = []
+        multis: list[Run] = []
         for k in range(runs):
-            if k % 2 == 0:  # taking turns to go first
-                one = query(single, *args, "-f", "json")
-                many = query(multi, *args, "-f", "json")
-            else:
-                many = query(multi, *args, "-f", "json")
-                one = query(single, *args, "-f", "json")
-            ones.append(one.seconds)
-            multis.append(many.seconds)
-        doc = same_output(one, many, label)
+            for db, runs_on in in_turns(k, (single, ones), (multi, multis)):
+                runs_on.append(query(db, *args, "-f", "json"))
+        doc = same_output(ones[-1], multis[-1], label)
         if isinstance(doc, dict) and doc.get("intake") not in (None, MEASURED):
             raise SystemExit(f"{label}: JSON names intake {doc.get('intake')!r}")
-        a = Row(f"{label}, 1 intake", ones, "s")
-        b = Row(f"{label}, {intakes} intakes", multis, "s")
+        a = Row(f"{label}, 1 intake", [r.seconds for r in ones], "s")
+        b = Row(f"{label}, {intakes} intakes", [r.seconds for r in multis], "s")
         rows += [a, b, ratio(f"  {intakes} intakes / 1 intake", b, a, 1.25)]
 
     ones, multis, bares = [], [], []
@@ -438,10 +443,10 @@ def measure_cohort(
         shutil.copyfile(multi_free, db_many)
         # The copies' dirty pages are written out now, not by the kernel during the timed runs
         # (the multi-intake file is five times larger: its writeback slowed whichever run came
-        # next). The two databases take turns going first.
+        # next).
         os.sync()
-        for db, times in ((db_one, ones), (db_many, multis))[:: 1 if k % 2 == 0 else -1]:
-            times.append(query(db, "assign", "--stage", "all", "-f", "json"))
+        for db, runs_on in in_turns(k, (db_one, ones), (db_many, multis)):
+            runs_on.append(query(db, "assign", "--stage", "all", "-f", "json"))
         bares.append(run([sys.executable, "-c", BARE_SOLVER, folder / "networks.npz"],
                          capture=True))  # fmt: skip
         db_one.unlink()

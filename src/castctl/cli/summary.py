@@ -9,7 +9,7 @@ a failed delivery is retried by the next run.
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -196,9 +196,10 @@ def _intake_chosen() -> bool:
 def _print(summary: "WeeklySummary") -> None:
     out = sys.stdout
     digests = summary.digests
-    if summary.fmt == "json":
-        doc: Any = digests[0].doc if digests[0].district is None else [d.doc for d in digests]
-        out.write(json_text(doc, indent=True) + "\n")
+    if summary.fmt == "json" and digests[0].district is not None:
+        # One digest per mentor: one JSON document, the list of them. (A single digest's body
+        # is already its JSON.)
+        out.write(json_text([d.doc for d in digests], indent=True) + "\n")
     else:
         out.write(("\n" + "=" * 72 + "\n\n").join(d.body for d in digests))
     out.flush()
