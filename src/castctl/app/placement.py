@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from castctl.app.processes import side_by_side
 from castctl.app.working import Working, quietly
 from castctl.core.intakes import Intake, default_mentor_capacity
 from castctl.core.plan import STAGES, Plan, plan_assignment, plan_statistics, stage_candidates
@@ -84,7 +85,7 @@ def _load_and_solve(
     with working(f"placing {len(inp.trainees):,} trainees…", size=len(inp.trainees)):
         plan = plan_assignment(
             inp.trainees, inp.pilot_places, inp.target_places, inp.current,
-            stages=stages, rematch_all=rematch_all,
+            stages=stages, rematch_all=rematch_all, map_stages=side_by_side,
         )  # fmt: skip
     return inp, plan
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
@@ -83,6 +83,52 @@ def mentor_capacity(explicit: int | None, active: int, n_mentors: int = 10) -> i
     return explicit if explicit is not None else math.ceil(active / n_mentors)
 
 
+class StageJob(NamedTuple):
+    """One stage to solve (see :func:`solve_stage`)."""
+
+    stage: str
+    candidates: list[Candidate]
+    places: list[Place]  # sorted by code
+    fixed: dict[str, str]  # trainee id -> code of the place they keep
+    department_cap: dict[str, int] | None  # the spread rule (pilot stage only)
+    rematch_all: bool
+
+
+def solve_stage(job: StageJob) -> StageResult:
+    """Place one stage's candidates at the exact minimum cost, keeping the ``fixed`` ones.
+    Raises :class:`InfeasibleError`, with a hint when ``--rematch-all`` would find a placement."""
+    label = "mentor capacity" if job.stage == "pilot" else "target capacity"
+    try:
+        return place_trainees(
+            job.candidates,
+            job.places,
+            fixed=job.fixed,
+            department_cap=job.department_cap,
+            capacity_label=label,
+            # Never move a placed trainee unasked: when a limit shrank under them (a withdrawal
+            # lowers ceil(n / 10)), they stay and only new trainees are held to it.
+            tolerate_kept=not job.rematch_all,
+        )
+    except InfeasibleError as exc:
+        if job.fixed and _feasible(job.candidates, job.places, job.department_cap, label):
+            raise InfeasibleError(f"{exc.message}; {REMATCH_HINT}") from exc
+        raise
+
+
+StageMap = Callable[[Callable[[StageJob], StageResult], Sequence[StageJob]], list[StageResult]]
+"""How :func:`plan_assignment` solves its stages: ``map_stages(solve_stage, jobs)`` returns the
+results in the order of ``jobs``, or raises the error of the first job that fails, as
+:func:`one_by_one` does (a caller may solve them side by side; they do not depend on each
+other)."""
+
+
+def one_by_one(
+    solve: Callable[[StageJob], StageResult], jobs: Sequence[StageJob]
+) -> list[StageResult]:
+    """Solve the stages in order, in this process."""
+    return [solve(job) for job in jobs]
+
+
 def plan_assignment(
     trainees: Sequence[TraineeInfo],
     pilot_places: Sequence[Place],
@@ -91,12 +137,16 @@ def plan_assignment(
     *,
     stages: Sequence[str] = STAGES,
     rematch_all: bool = False,
+    map_stages: StageMap = one_by_one,
 ) -> Plan:
-    """Solve the requested stages; everyone not re-solved keeps what they had."""
+    """Solve the requested stages; everyone not re-solved keeps what they had. Each stage keeps
+    or places everyone on its own (from ``current``, not from the other stage's result), so
+    ``map_stages`` may solve them side by side."""
     by_id = sorted(trainees, key=attrgetter("trainee_id"))
     unplaced = TraineePlacement()
     after = {t.trainee_id: current.get(t.trainee_id, unplaced) for t in by_id}
     plan = Plan(tuple(stages), after, [])
+    jobs: list[StageJob] = []
     for stage in STAGES:
         if stage not in stages:
             continue
@@ -114,30 +164,17 @@ def plan_assignment(
             if stage == "pilot"
             else None
         )
-        candidates = stage_candidates(by_id, stage)
-        label = "mentor capacity" if stage == "pilot" else "target capacity"
-        try:
-            result = place_trainees(
-                candidates,
-                places,
-                fixed=fixed,
-                department_cap=caps,
-                capacity_label=label,
-                # Never move a placed trainee unasked: when a limit shrank under them (a
-                # withdrawal lowers ceil(n / 10)), they stay and only new trainees are held to
-                # it.
-                tolerate_kept=not rematch_all,
-            )
-        except InfeasibleError as exc:
-            if fixed and _feasible(candidates, places, caps, label):
-                raise InfeasibleError(f"{exc.message}; {REMATCH_HINT}") from exc
-            raise
+        jobs.append(
+            StageJob(stage, stage_candidates(by_id, stage), places, fixed, caps, rematch_all)
+        )
+    for job, result in zip(jobs, map_stages(solve_stage, jobs), strict=True):
+        stage = job.stage
         plan.results[stage] = result
-        if fixed:  # with nobody kept, the optimum is within every limit
-            plan.notes.extend(_over_limits(stage, result, places, by_id, caps))
-        plan.places[stage] = list(places)
-        if caps:
-            plan.department_cap = caps
+        if job.fixed:  # with nobody kept, the optimum is within every limit
+            plan.notes.extend(_over_limits(stage, result, job.places, by_id, job.department_cap))
+        plan.places[stage] = job.places
+        if job.department_cap:
+            plan.department_cap = job.department_cap
         # Placements come in trainee-id order, as ``after`` (by_id) does.
         was = attrgetter(stage)
         plan.changes.extend(
