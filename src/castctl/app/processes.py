@@ -57,7 +57,7 @@ def side_by_side(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
     return results
 
 
-_OK, _FAILED, _UNPICKLABLE = 0, 1, 2
+_OK, _FAILED, _AGAIN = 0, 1, 2  # the child's outcome; _AGAIN: compute it here
 
 
 class _Child:
@@ -80,14 +80,15 @@ class _Child:
         assert self.pid is not None
         _, status = os.waitpid(self.pid, 0)
         self.pid = None
-        if not data or os.waitstatus_to_exitcode(status) != 0:
-            return self.fn(self.item)  # the child died (killed, out of memory): compute it here
-        kind, value = pickle.loads(data)
+        if data and os.waitstatus_to_exitcode(status) == 0:
+            kind, value = pickle.loads(data)
+        else:  # the child died (killed, out of memory)
+            kind, value = _AGAIN, None
         if kind == _OK:
             return value
         if kind == _FAILED:
             raise value
-        return self.fn(self.item)  # its error could not be pickled: raise it here
+        return self.fn(self.item)  # died, or its error could not be pickled: compute it here
 
     def stop(self) -> None:
         """After an error here the child may still run: end it and reap it."""
@@ -111,7 +112,7 @@ def _run_child(fn: Callable[[T], Any], item: T, write_end: int) -> None:
         try:
             data = pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
         except Exception:
-            data = pickle.dumps((_UNPICKLABLE, None))
+            data = pickle.dumps((_AGAIN, None))
         with os.fdopen(write_end, "wb") as pipe:
             pipe.write(data)
         status = 0
