@@ -72,7 +72,18 @@ def pytest_configure(config: pytest.Config) -> None:
         "postgresql_only: about PostgreSQL URLs themselves (libpq spellings, passwords): runs on "
         "PostgreSQL only",
     )
+    config.addinivalue_line(
+        "markers",
+        "long: takes many seconds (a fresh install, many processes): scheduled first, so that "
+        "with several workers it does not start last and keep the whole run waiting",
+    )
     selected_backends()  # a bad CASTCTL_TEST_BACKENDS stops the run before any test
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked ``long`` first, in their order, then the rest in theirs (pytest-xdist
+    hands tests to its workers in this order)."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

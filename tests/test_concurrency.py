@@ -176,6 +176,7 @@ def test_a_new_database_is_in_wal_mode_with_a_busy_timeout(cli, tmp_path: Path):
     assert BUSY_TIMEOUT_MS >= 5000
 
 
+@pytest.mark.long
 def test_eight_writers_lose_nothing(cli, database, tmp_path: Path):
     run = measure_report_writers(cli, database, tmp_path)
     print(
@@ -194,6 +195,7 @@ def test_eight_writers_lose_nothing(cli, database, tmp_path: Path):
     # not here: a timing in a test fails on a loaded machine and proves nothing.
 
 
+@pytest.mark.long
 def test_eight_processes_of_reports_add_all_succeed(cli, database, tmp_path: Path):
     """The same load through the command itself (option parsing, validation, messages).
 

@@ -83,6 +83,7 @@ def _wait_for_no_other_session(database: Any) -> None:
     raise AssertionError("the killed import's session never ended")
 
 
+@pytest.mark.long
 def test_an_import_killed_halfway_leaves_the_database_as_before(cli, database, tmp_path):
     first = make_cohort(100, seed=1)
     cli("trainees", "import", str(write_csv(tmp_path / "first.csv", first)))

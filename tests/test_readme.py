@@ -17,6 +17,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -105,6 +107,7 @@ def fresh_machine_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.long
 def test_readme_install_command_runs(tmp_path: Path):
     install, _ = readme_commands()
     clone = tmp_path / "clone"
