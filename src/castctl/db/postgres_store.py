@@ -4,7 +4,9 @@
 3. Every session runs in UTC with JIT off (``_start_session``); writers and migrations take one
 advisory lock (``pg_advisory_xact_lock``), as SQLite's ``BEGIN IMMEDIATE`` does; a snapshot is
 a REPEATABLE READ transaction. New rows go in by ``COPY … FROM STDIN``, or, when conflicts are to
-be skipped, as pipelined multi-row ``INSERT … ON CONFLICT DO NOTHING`` of about 100 rows.
+be skipped, as pipelined multi-row ``INSERT … ON CONFLICT DO NOTHING`` of about 100 rows. A bulk
+load checks the table's foreign keys once for all its rows, not row by row
+(``PostgresTx.BULK_ROWS``).
 
 castctl's SQL uses ``:name`` parameters, as ``sqlite3`` does; psycopg takes ``%(name)s``:
 ``psycopg_query`` rewrites the placeholders (and nothing else), once per statement text.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -83,6 +86,22 @@ class PostgresTx(Tx):
     # and, once used a few times, to prepare it on the server: ~100 rows a statement.
     BATCH_QUERY_CHARS = 3800
 
+    # A bulk load checks foreign keys once, not row by row. PostgreSQL checks a foreign key
+    # with a trigger per inserted row, a query each (about 10 µs: 4.4 of the 9 s that 220,000
+    # reports took, against SQLite's 4 s); adding the constraint back after the load checks
+    # every row of the table in one join (about 0.25 µs a row). So, as PostgreSQL's manual
+    # advises for populating a database (and as pg_restore does), a COPY of at least
+    # BULK_ROWS rows, and of at least 1/BULK_SHARE of the rows already stored, drops the
+    # table's foreign keys first and adds them back, exactly as the catalog defines them,
+    # after it, in the same transaction: a violation fails the transaction as before, and a
+    # crash leaves the constraints as they were. The locks this takes (exclusive, on the table
+    # and the tables it refers to, until commit) make other sessions' reads of them wait for
+    # the import; when they are not free within LOCK_WAIT (another session is reading), or the
+    # user does not own the table, the rows are checked one by one as before.
+    BULK_ROWS = 5000
+    BULK_SHARE = 20
+    LOCK_WAIT = "200ms"
+
     def __init__(self, conn: Any) -> None:
         self.conn = conn
 
@@ -117,8 +136,17 @@ class PostgresTx(Tx):
         names = ", ".join(f'"{c}"' for c in columns)
         with self.conn.cursor() as cursor:
             if not skip_conflicts_on:
-                with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
-                    for row in rows:
+                rows = iter(rows)
+                first = list(itertools.islice(rows, self.BULK_ROWS))
+                checks: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
+                if len(first) == self.BULK_ROWS:
+                    stored, keys = self._stored_rows_and_foreign_keys(table)
+                    more = max(0, stored // self.BULK_SHARE - len(first))
+                    first += itertools.islice(rows, more)
+                    if keys and len(first) >= stored // self.BULK_SHARE:
+                        checks = self._foreign_keys_checked_after(table, keys)
+                with checks, cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+                    for row in itertools.chain(first, rows):
                         copy.write_row(row)
                 return
             one = insert_statement(table, columns, skip_conflicts_on, placeholder="%s")
@@ -133,6 +161,53 @@ class PostgresTx(Tx):
                 cursor.executemany,
                 cursor.execute,
             )
+
+    def _stored_rows_and_foreign_keys(self, table: str) -> tuple[int, list[tuple[str, str]]]:
+        """The planner's estimate of ``table``'s rows (0 before its first ANALYZE), and its
+        foreign keys: (name, definition) as the catalog gives them."""
+        found = self.conn.execute(
+            "SELECT c.reltuples::bigint, con.conname, pg_get_constraintdef(con.oid) "
+            "FROM pg_class c LEFT JOIN pg_constraint con "
+            "ON con.conrelid = c.oid AND con.contype = 'f' "
+            "WHERE c.oid = to_regclass(%s) ORDER BY con.conname",
+            [f'"{table}"'],
+        ).fetchall()
+        stored = max(0, int(found[0][0])) if found else 0
+        return stored, [(name, definition) for _, name, definition in found if name]
+
+    @contextlib.contextmanager
+    def _foreign_keys_checked_after(
+        self, table: str, keys: Sequence[tuple[str, str]]
+    ) -> Iterator[None]:
+        """Drop ``keys`` (``table``'s foreign keys) for the block and add them back after it,
+        which checks every row at once; if the locks are not free within LOCK_WAIT or the user
+        may not alter the table, keep them (row-by-row checks) and leave nothing changed."""
+        import psycopg
+        from psycopg import sql
+
+        name = sql.Identifier(table)
+        try:
+            with self.conn.transaction():  # a savepoint: a refusal undoes only this
+                (wait,) = self.conn.execute("SELECT current_setting('lock_timeout')").fetchone()
+                self.conn.execute("SELECT set_config('lock_timeout', %s, true)", [self.LOCK_WAIT])
+                self.conn.execute(
+                    sql.SQL("ALTER TABLE {} ").format(name)
+                    + sql.SQL(", ").join(
+                        sql.SQL("DROP CONSTRAINT {}").format(sql.Identifier(key)) for key, _ in keys
+                    )
+                )
+                self.conn.execute("SELECT set_config('lock_timeout', %s, true)", [wait])
+        except (psycopg.errors.LockNotAvailable, psycopg.errors.InsufficientPrivilege):
+            yield
+            return
+        yield
+        self.conn.execute(
+            sql.SQL("ALTER TABLE {} ").format(name)
+            + sql.SQL(", ").join(
+                sql.SQL("ADD CONSTRAINT {} ").format(sql.Identifier(key)) + sql.SQL(definition)
+                for key, definition in keys
+            )
+        )
 
 
 class PostgresStore(Store):
