@@ -9,8 +9,9 @@ A PostgreSQL server is started for the run in a temp directory (``tests/pgserver
 PostgreSQL's own durability settings: fsync, full page writes, autovacuum; Thai ICU collation,
 Asia/Bangkok time zone), on a Unix socket, as a server on the same machine would be used. At
 national scale, 10,000 trainees and 220,000 weekly reports, each command runs ``--runs`` times
-per backend in a subprocess (interpreter start-up and imports included), each run on a fresh
-copy of the same starting database (a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on
+per backend in a subprocess (interpreter start-up and imports included), the backends taking
+turns run by run (first one, then the other, swapped each run), each run on a fresh copy of
+the same starting database (a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on
 PostgreSQL):
 
 - ``castctl trainees import`` of 10,000 trainees (the generator of ``benchmarks/assign.py``);
@@ -37,7 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -155,28 +156,48 @@ def castctl(location: str, *args: str) -> tuple[float, str]:
     return progress_bench.timed([*CASTCTL, *args], env)
 
 
+def in_turn(sides: Sequence[Side], runs: int) -> Iterator[tuple[int, Side]]:
+    """(run, side): every run on each side in turn, the order swapped each run, so that a slow
+    spell of the machine falls on both backends rather than on one."""
+    for n in range(runs):
+        for side in sides if n % 2 == 0 else reversed(sides):
+            yield n, side
+
+
 def measure(
     row: Row,
-    side: Side,
-    template: str,
+    sides: Sequence[Side],
+    templates: dict[str, str],
     args: Sequence[str],
     runs: int,
     *,
-    keep: Callable[[str], None] | None = None,
-) -> str:
-    """``runs`` runs of ``castctl args``, each on a fresh clone of ``template``; the last
-    output. ``keep`` receives the last run's database (else it is dropped)."""
-    times, out = [], ""
-    for n in range(runs):
-        location = side.clone(template)
+    keep: Callable[[Side, str], None] | None = None,
+) -> dict[str, str]:
+    """``runs`` runs of ``castctl args`` on each side, each on a fresh clone of the side's
+    template; the last output of each. ``keep`` receives each side's last database (else it
+    is dropped)."""
+    out: dict[str, str] = {}
+    for n, side in in_turn(sides, runs):
+        location = side.clone(templates[side.name])
         os.sync()  # no write-back of earlier files (inputs, clones) during the timed run
-        took, out = castctl(location, *args)
-        times.append(took)
+        took, out[side.name] = castctl(location, *args)
+        row.seconds.setdefault(side.name, []).append(took)
         if keep is not None and n == runs - 1:
-            keep(location)
+            keep(side, location)
         else:
             side.drop(location)
-    row.seconds[side.name] = times
+    return out
+
+
+def repeat(
+    row: Row, sides: Sequence[Side], locations: dict[str, str], args: Sequence[str], runs: int
+) -> dict[str, str]:
+    """``runs`` runs of a read-only ``castctl args`` on each side's database, in turn."""
+    out: dict[str, str] = {}
+    for _, side in in_turn(sides, runs):
+        os.sync()
+        took, out[side.name] = castctl(locations[side.name], *args)
+        row.seconds.setdefault(side.name, []).append(took)
     return out
 
 
@@ -255,65 +276,47 @@ def run(folder: Path, server: PostgresServer, runs: int, seed: int) -> int:
     base, reports = progress_bench.build_base(folder, seed)
     print(f"built the inputs in {time.perf_counter() - t0:.1f} s; {runs} runs per command")
 
-    rows: list[Row] = []
-    outputs: dict[str, dict[str, str]] = {}
+    # Each command's runs alternate between the backends (``in_turn``).
+    imported = Row(f"trainees import ({TRAINEES:,})")
+    loaded: dict[str, str] = {}
+
+    def keep_loaded(side: Side, location: str) -> None:  # what assign starts from
+        castctl(location, "targets", "import", str(targets))
+        side.analyze(location)
+        loaded[side.name] = side.keep_as_template(location, "loaded")
+        side.drop(location)
+
+    measure(imported, sides, empty, ["trainees", "import", str(trainees)], runs, keep=keep_loaded)
+    placed = Row("assign --stage all -f json")
+    assigned = measure(placed, sides, loaded, ["assign", "--stage", "all", "-f", "json"], runs)
+
+    # -- 220,000 reports on 10,000 placed trainees ---------------------------------------------
+    with_placements: dict[str, str] = {}
     for side in sides:
-        out = outputs.setdefault(side.name, {})
-        # -- trainees import, then targets: the database that assign starts from -----------
-        imported = Row(f"trainees import ({TRAINEES:,})")
-        loaded: dict[str, str] = {}
-
-        def keep_loaded(location: str, side: Side = side, loaded: dict[str, str] = loaded) -> None:
-            castctl(location, "targets", "import", str(targets))
-            side.analyze(location)
-            loaded["at"] = side.keep_as_template(location, "loaded")
-            side.drop(location)
-
-        measure(imported, side, empty[side.name], ["trainees", "import", str(trainees)], runs,
-                keep=keep_loaded)  # fmt: skip
-        placed = Row("assign --stage all -f json")
-        out["assign"] = measure(placed, side, loaded["at"], ["assign", "--stage", "all", "-f",
-                                "json"], runs)  # fmt: skip
-
-        # -- 220,000 reports on 10,000 placed trainees ------------------------------------
         start = side.clone(empty[side.name])
         copy_placements(base, start)
         side.analyze(start)
-        with_placements = side.keep_as_template(start, "placed")
+        with_placements[side.name] = side.keep_as_template(start, "placed")
         side.drop(start)
-        filled: dict[str, str] = {}
+    filled: dict[str, str] = {}
 
-        def keep_filled(location: str, side: Side = side, filled: dict[str, str] = filled) -> None:
-            side.analyze(location)
-            filled["at"] = location
+    def keep_filled(side: Side, location: str) -> None:
+        side.analyze(location)
+        filled[side.name] = location
 
-        report_rows = Row(f"reports import ({TRAINEES * progress_bench.WEEKS:,})")
-        measure(report_rows, side, with_placements, ["reports", "import", str(reports)], runs,
-                keep=keep_filled)  # fmt: skip
-        by_district = Row("progress --by district -f json")
-        summary = Row("summary weekly -f json")
-        for row, key, args in (
-            (by_district, "progress",
-             ["progress", "--by", "district", "--as-of", progress_bench.AS_OF, "-f", "json"]),
-            (summary, "summary", ["summary", "weekly", "--as-of", progress_bench.AS_OF, "-f",
-                                  "json"]),
-        ):  # fmt: skip
-            times = []
-            for _ in range(runs):
-                os.sync()
-                took, out[key] = castctl(filled["at"], *args)
-                times.append(took)
-            row.seconds[side.name] = times
-        if side.name == "sqlite":
-            rows += [imported, placed, report_rows, by_district, summary]
-        else:
-            for mine, theirs in zip(
-                [imported, placed, report_rows, by_district, summary], rows, strict=True
-            ):
-                theirs.seconds.update(mine.seconds)
+    report_rows = Row(f"reports import ({TRAINEES * progress_bench.WEEKS:,})")
+    measure(report_rows, sides, with_placements, ["reports", "import", str(reports)], runs,
+            keep=keep_filled)  # fmt: skip
+    by_district = Row("progress --by district -f json")
+    progress_out = repeat(by_district, sides, filled, ["progress", "--by", "district",
+                          "--as-of", progress_bench.AS_OF, "-f", "json"], runs)  # fmt: skip
+    summary = Row("summary weekly -f json")
+    summary_out = repeat(summary, sides, filled, ["summary", "weekly", "--as-of",
+                         progress_bench.AS_OF, "-f", "json"], runs)  # fmt: skip
+    rows = [imported, placed, report_rows, by_district, summary]
 
-    for key in ("assign", "progress", "summary"):
-        if outputs["sqlite"][key] != outputs["postgresql"][key]:
+    for key, out in (("assign", assigned), ("progress", progress_out), ("summary", summary_out)):
+        if out["sqlite"] != out["postgresql"]:
             raise SystemExit(f"{key}: the two backends printed different output")
 
     writes = {side.name: writers_per_second(side, folder) for side in sides}
