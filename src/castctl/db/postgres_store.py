@@ -197,7 +197,11 @@ class PostgresTx(Tx):
                     )
                 )
                 self.conn.execute("SELECT set_config('lock_timeout', %s, true)", [wait])
-        except (psycopg.errors.LockNotAvailable, psycopg.errors.InsufficientPrivilege):
+        except (
+            psycopg.errors.LockNotAvailable,  # another session holds a lock on a table
+            psycopg.errors.InsufficientPrivilege,  # the user does not own the table
+            psycopg.errors.ObjectInUse,  # a table has trigger events still to fire
+        ):
             yield
             return
         yield
