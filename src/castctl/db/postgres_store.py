@@ -180,8 +180,9 @@ class PostgresTx(Tx):
         self, table: str, keys: Sequence[tuple[str, str]]
     ) -> Iterator[None]:
         """Drop ``keys`` (``table``'s foreign keys) for the block and add them back after it,
-        which checks every row at once; if the locks are not free within LOCK_WAIT or the user
-        may not alter the table, keep them (row-by-row checks) and leave nothing changed."""
+        which checks every row at once. If the locks are not free within LOCK_WAIT, the user
+        may not alter the table or a table is still in use in this session, keep them (row-by-row
+        checks) and leave nothing changed."""
         import psycopg
         from psycopg import sql
 
