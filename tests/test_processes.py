@@ -20,10 +20,13 @@ from pathlib import Path
 
 import pytest
 
+from castctl.app.placement import run_assignment
 from castctl.app.processes import can_fork, side_by_side
 from castctl.core.plan import TraineeInfo, TraineePlacement, one_by_one, plan_assignment
 from castctl.core.solver import Place
+from castctl.db.store import open_store
 from castctl.errors import InfeasibleError
+from tests.test_app_placement import INTAKE, add_cohort
 
 ROOT = Path(__file__).resolve().parent.parent
 CAN_FORK = sys.platform == "linux" and len(os.sched_getaffinity(0)) > 1
@@ -48,6 +51,8 @@ def in_a_fresh_interpreter(check: str) -> None:
         "check_a_child_that_dies_has_its_item_computed_here",
         "check_an_error_here_ends_the_child_still_running",
         "check_with_another_thread_running_everything_runs_here",
+        "check_a_thread_started_around_the_items_leaves_them_side_by_side",
+        "check_assign_with_a_spinner_still_solves_a_stage_in_a_child",
         "check_a_plan_solved_side_by_side_is_the_plan_solved_stage_after_stage",
         "check_a_stage_with_no_placement_fails_side_by_side_as_it_does_alone",
     ],
@@ -151,6 +156,61 @@ def check_with_another_thread_running_everything_runs_here():
         stop.set()
         thread.join()
     assert can_fork()
+
+
+class Spinner:
+    """What ``castctl``'s spinner on a terminal is to side_by_side: a thread while it runs.
+    Records the forked children of this process at that moment (Linux's /proc)."""
+
+    def __init__(self) -> None:
+        self.entered = 0
+        self.children_seen: list[str] = []
+
+    def __call__(self, *_: object, **__: object) -> Spinner:
+        return self
+
+    def __enter__(self) -> Spinner:
+        self.entered += 1
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.stop.wait)
+        self.thread.start()
+        me = os.getpid()
+        self.children_seen += Path(f"/proc/{me}/task/{me}/children").read_text().split()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
+def count_threads(n: int) -> tuple[int, int]:
+    return threading.active_count(), os.getpid()
+
+
+def check_a_thread_started_around_the_items_leaves_them_side_by_side():
+    spinner = Spinner()
+    results = side_by_side(count_threads, [1, 2], around=spinner)
+    assert spinner.entered == 1
+    assert results[0] == (2, os.getpid())  # computed here, beside the spinner's thread
+    assert results[1][1] != os.getpid()  # computed in a child forked before that thread
+    assert results[1][0] == 1
+    assert spinner.children_seen == [str(results[1][1])]
+    assert can_fork()  # the thread has ended with the block
+
+
+def check_assign_with_a_spinner_still_solves_a_stage_in_a_child():
+    with tempfile.TemporaryDirectory() as folder:
+        store = open_store(str(Path(folder) / "castctl.db"))
+        try:
+            store.ensure_ready()
+            add_cohort(store, 60)
+            spinner = Spinner()
+            run = run_assignment(store, INTAKE, working=spinner)
+        finally:
+            store.close()
+    assert spinner.entered == 1
+    assert len(spinner.children_seen) == 1  # the target stage, while the spinner ran
+    assert run.plan.changed == 60
 
 
 def random_cohort(rnd: random.Random, n: int):

@@ -7,16 +7,23 @@ set otherwise, and at most ceil(department / P) of a department (``core.intakes`
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from castctl.app.processes import side_by_side
 from castctl.app.working import Working, quietly
 from castctl.core.intakes import Intake, default_mentor_capacity
-from castctl.core.plan import STAGES, Plan, plan_assignment, plan_statistics, stage_candidates
+from castctl.core.plan import (
+    STAGES,
+    Plan,
+    StageJob,
+    plan_assignment,
+    plan_statistics,
+    stage_candidates,
+)
 from castctl.core.reference import DEPARTMENTS
-from castctl.core.solver import explain
+from castctl.core.solver import StageResult, explain
 from castctl.db.cohort import (
     AssignInput,
     Query,
@@ -82,11 +89,20 @@ def _load_and_solve(
     query: Query, intake: Intake, stages: Sequence[str], rematch_all: bool, working: Working
 ) -> tuple[AssignInput, Plan]:
     inp = load_intake_assign_input(query, intake)
-    with working(f"placing {len(inp.trainees):,} trainees…", size=len(inp.trainees)):
-        plan = plan_assignment(
-            inp.trainees, inp.pilot_places, inp.target_places, inp.current,
-            stages=stages, rematch_all=rematch_all, map_stages=side_by_side,
-        )  # fmt: skip
+    size = len(inp.trainees)
+
+    def solve_stages(
+        solve: Callable[[StageJob], StageResult], jobs: Sequence[StageJob]
+    ) -> list[StageResult]:
+        # The caller's spinner (a thread) starts once the stages' processes have forked.
+        return side_by_side(
+            solve, jobs, around=lambda: working(f"placing {size:,} trainees…", size=size)
+        )
+
+    plan = plan_assignment(
+        inp.trainees, inp.pilot_places, inp.target_places, inp.current,
+        stages=stages, rematch_all=rematch_all, map_stages=solve_stages,
+    )  # fmt: skip
     return inp, plan
 
 

@@ -8,12 +8,14 @@ arguments sent to it; only its result comes back, pickled, through a pipe.
 Only where that is safe and useful, else one after the other in this process: on Linux (a
 macOS process may not use some system libraries after a fork), with more than one CPU to run
 on, and with no other thread running (a forked child has none of the parent's threads, and a
-lock one of them held stays held in the child; the spinner that ``castctl`` shows on a
-terminal is such a thread).
+lock one of them held stays held in the child). What is to run while the items are computed,
+such as the spinner that ``castctl`` shows on a terminal (a thread), is given as ``around``
+and starts after the fork.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import pickle
@@ -21,6 +23,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -36,21 +39,31 @@ def can_fork() -> bool:
     )
 
 
-def side_by_side(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+def side_by_side(
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    around: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext,
+) -> list[R]:
     """``[fn(item) for item in items]``, the first item in this process and each other one in
     a forked child at the same time. As the list comprehension does, returns the results in
     order or raises the error of the first item that fails (a child's error comes back as it
     was raised; one that cannot be pickled is raised again by calling ``fn`` here).
 
+    ``around()`` is entered once the children run (it may start a thread: they have forked)
+    and left when every result is in.
+
     ``fn`` must not write to files, the terminal or a database: a child's output is lost, and
     it must leave its parent's open connections alone."""
     if len(items) < 2 or not can_fork():
-        return [fn(item) for item in items]
+        with around():
+            return [fn(item) for item in items]
     children: list[_Child] = []
     try:
         children.extend(_Child(fn, item) for item in items[1:])
-        results = [fn(items[0])]
-        results.extend(child.result() for child in children)
+        with around():
+            results = [fn(items[0])]
+            results.extend(child.result() for child in children)
     finally:
         for child in children:
             child.stop()
