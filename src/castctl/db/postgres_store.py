@@ -100,6 +100,9 @@ class PostgresTx(Tx):
     # user does not own the table, the rows are checked one by one as before.
     BULK_ROWS = 5000
     BULK_SHARE = 20
+    # Well under PostgreSQL's deadlock_timeout (1 s): a reader that holds one of the tables and
+    # then waits for another one this load has locked is never ended as a deadlock's victim;
+    # this load gives up first.
     LOCK_WAIT = "200ms"
 
     def __init__(self, conn: Any) -> None:
