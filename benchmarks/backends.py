@@ -52,6 +52,7 @@ for folder in (ROOT / "src", ROOT, ROOT / "benchmarks"):
     sys.path.insert(0, str(folder))
 
 import assign as assign_bench  # noqa: E402  (benchmarks/assign.py: the trainee generator)
+import intakes as intakes_bench  # noqa: E402  (benchmarks/intakes.py: runs in turn)
 import progress as progress_bench  # noqa: E402  (benchmarks/progress.py: reports, placements)
 from tests.pgserver import PostgresServer  # noqa: E402
 
@@ -165,10 +166,11 @@ def castctl(location: str, *args: str) -> tuple[float, str]:
 
 
 def in_turn(sides: Sequence[Side], runs: int) -> Iterator[tuple[int, Side]]:
-    """(run, side): every run on each side in turn, the order swapped each run, so that a slow
-    spell of the machine falls on both backends rather than on one."""
+    """(run, side): every run on each side in turn, the order swapped each run as
+    ``benchmarks/intakes.py`` swaps its databases, so that a slow spell of the machine falls on
+    both backends rather than on one."""
     for n in range(runs):
-        for side in sides if n % 2 == 0 else reversed(sides):
+        for side in intakes_bench.in_turns(n, *sides):
             yield n, side
 
 

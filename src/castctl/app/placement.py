@@ -6,24 +6,18 @@ set otherwise, and at most ceil(department / P) of a department (``core.intakes`
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from castctl.app.processes import side_by_side
 from castctl.app.working import Working, quietly
 from castctl.core.intakes import Intake, default_mentor_capacity
-from castctl.core.plan import (
-    STAGES,
-    Plan,
-    StageJob,
-    plan_assignment,
-    plan_statistics,
-    stage_candidates,
-)
+from castctl.core.plan import STAGES, Plan, plan_assignment, plan_statistics, stage_candidates
 from castctl.core.reference import DEPARTMENTS
-from castctl.core.solver import StageResult, explain
+from castctl.core.solver import explain
 from castctl.db.cohort import (
     AssignInput,
     Query,
@@ -90,18 +84,12 @@ def _load_and_solve(
 ) -> tuple[AssignInput, Plan]:
     inp = load_intake_assign_input(query, intake)
     size = len(inp.trainees)
-
-    def solve_stages(
-        solve: Callable[[StageJob], StageResult], jobs: Sequence[StageJob]
-    ) -> list[StageResult]:
-        # The caller's spinner (a thread) starts once the stages' processes have forked.
-        return side_by_side(
-            solve, jobs, around=lambda: working(f"placing {size:,} trainees…", size=size)
-        )
-
+    # The caller's spinner (a thread) starts once the stages' processes have forked.
+    spinner = functools.partial(working, f"placing {size:,} trainees…", size=size)
     plan = plan_assignment(
         inp.trainees, inp.pilot_places, inp.target_places, inp.current,
-        stages=stages, rematch_all=rematch_all, map_stages=solve_stages,
+        stages=stages, rematch_all=rematch_all,
+        map_stages=functools.partial(side_by_side, around=spinner),
     )  # fmt: skip
     return inp, plan
 
