@@ -1,7 +1,9 @@
 """``castctl assign`` (optimal placement) and ``castctl assignments`` (placements, history),
 each for one intake."""
 
+import contextlib
 import enum
+import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -11,6 +13,7 @@ from castctl.cli.context import current_intake, open_store
 from castctl.cli.options import ExplainIdOpt, FormatOpt, TraineeIdOpt
 from castctl.cli.output import Column, Format, View, emit, message, working
 from castctl.errors import InputError
+from castctl.io.files import write_atomic
 
 if TYPE_CHECKING:
     from castctl.app.placement import AssignmentRun
@@ -278,11 +281,6 @@ def _emit_maybe_to_file(fmt: Format, data: Any, views: list[View], output: Path 
     if output is None:
         emit(fmt, data=data, views=views)
         return
-    import contextlib
-    import io
-
-    from castctl.io.files import write_atomic
-
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
         emit(fmt, data=data, views=views)

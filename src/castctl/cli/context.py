@@ -7,6 +7,7 @@ own, and ``CastGroup.invoke`` closes the store when the command ends, whatever h
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -72,6 +73,8 @@ def open_store(ctx: typer.Context | None = None) -> Store:
 
 def as_of_date(value: str | None) -> dt.date:
     """``--as-of`` as a date; today in Asia/Bangkok without it."""
+    # Here, not at the top: every command loads this module, and `--version` or `db path`
+    # need no calendar.
     from castctl.core.calendar import parse_date, today_in_bangkok
 
     return today_in_bangkok() if value is None else parse_date(value, "--as-of")
@@ -80,8 +83,6 @@ def as_of_date(value: str | None) -> dt.date:
 def current_intake(as_of: dt.date | None = None, ctx: typer.Context | None = None) -> Intake:
     """The intake this command works on (``--intake`` > ``$CASTCTL_INTAKE`` > the as-of date
     rule), chosen once per run."""
-    import os
-
     from castctl.app.intake_choice import select_intake
 
     inv = invocation(ctx)

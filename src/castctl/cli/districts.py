@@ -8,6 +8,7 @@ import typer
 from castctl.cli.context import current_intake, invocation, open_store
 from castctl.cli.options import FormatOpt, ProvinceOpt
 from castctl.cli.output import Column, Format, View, emit
+from castctl.core.intakes import ENV_VAR
 
 
 def districts(
@@ -32,7 +33,6 @@ def districts(
     --intake or CASTCTL_INTAKE narrows "pilot" to that intake's pilot districts.
     """
     from castctl.app.reference import list_districts
-    from castctl.core.intakes import ENV_VAR
 
     named = invocation().intake_option or os.environ.get(ENV_VAR, "").strip()
     intake = current_intake() if named else None

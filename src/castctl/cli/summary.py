@@ -16,6 +16,7 @@ import typer
 from castctl.cli.context import as_of_date, current_intake, invocation, open_store
 from castctl.cli.options import AsOfOpt, Lang, LangOpt, format_option
 from castctl.cli.output import Format, message, utf8_streams
+from castctl.core.intakes import ENV_VAR
 from castctl.errors import InputError
 from castctl.io.json_text import json_text
 
@@ -188,8 +189,6 @@ def weekly(
 
 def _intake_chosen() -> bool:
     """Whether the intake was named (``--intake`` or ``CASTCTL_INTAKE``), not found by date."""
-    from castctl.core.intakes import ENV_VAR
-
     return bool((invocation().intake_option or "").strip() or os.environ.get(ENV_VAR, "").strip())
 
 
